@@ -1,0 +1,67 @@
+package dev.parley.directory;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.parley.core.IdGenerator;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * A bounded cache over the {@link Directory}'s conversations and direct pairs, so that the send path does not query
+ * the directory for every message. Membership changes MUST call {@link #invalidate}.
+ */
+public final class ConversationCache {
+    public static final int DEFAULT_MAX_ENTRIES = 200_000;
+
+    private final Directory directory;
+    private final IdGenerator ids;
+    private final Clock clock;
+    private final Cache<Long, Conversation> byId;
+    private final Cache<PairKey, Long> directByPair;
+
+    public ConversationCache(Directory directory, IdGenerator ids, Clock clock, int maxEntries) {
+        this.directory = directory;
+        this.ids = ids;
+        this.clock = clock;
+        this.byId = Caffeine.newBuilder().maximumSize(maxEntries).build();
+        this.directByPair = Caffeine.newBuilder().maximumSize(maxEntries).build();
+    }
+
+    /** The conversation, from the cache or the directory (blocking on a miss). */
+    public Optional<Conversation> get(long conversationId) {
+        Conversation c = byId.getIfPresent(conversationId);
+        if (c != null) {
+            return Optional.of(c);
+        }
+        Optional<Conversation> loaded = directory.conversation(conversationId);
+        loaded.ifPresent(conv -> byId.put(conversationId, conv));
+        return loaded;
+    }
+
+    /** The direct conversation of two users, created on first use. */
+    public Conversation direct(long userA, long userB) {
+        PairKey key = PairKey.of(userA, userB);
+        Long id = directByPair.getIfPresent(key);
+        if (id != null) {
+            Optional<Conversation> c = get(id);
+            if (c.isPresent()) {
+                return c.get();
+            }
+        }
+        Conversation conv = directory.directConversation(userA, userB, ids.next(), clock.millis());
+        byId.put(conv.id(), conv);
+        directByPair.put(key, conv.id());
+        return conv;
+    }
+
+    /** Drops a conversation after its membership or title changed. */
+    public void invalidate(long conversationId) {
+        byId.invalidate(conversationId);
+    }
+
+    private record PairKey(long low, long high) {
+        static PairKey of(long a, long b) {
+            return a < b ? new PairKey(a, b) : new PairKey(b, a);
+        }
+    }
+}

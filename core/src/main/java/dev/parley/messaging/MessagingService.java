@@ -1,0 +1,199 @@
+package dev.parley.messaging;
+
+import dev.parley.core.Ids;
+import dev.parley.core.ParleyException;
+import dev.parley.directory.Conversation;
+import dev.parley.directory.ConversationCache;
+import dev.parley.directory.Directory;
+import dev.parley.directory.User;
+import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.Limits;
+import dev.parley.protocol.ServerFrame;
+import dev.parley.sessions.LocalSessions;
+import dev.parley.sessions.OutboundFrame;
+import dev.parley.sessions.Session;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Takes {@code send} frames, stores them durably and fans them out; serves history and the conversation list.
+ * {@link #send} may block on a cache miss and MUST be called in frame order for each connection.
+ */
+public final class MessagingService {
+    private final Directory directory;
+    private final MessageStore store;
+    private final ConversationCache conversations;
+    private final LocalSessions sessions;
+    private final Clock clock;
+
+    public MessagingService(Directory directory, MessageStore store, ConversationCache conversations,
+                            LocalSessions sessions, Clock clock) {
+        this.directory = directory;
+        this.store = store;
+        this.conversations = conversations;
+        this.sessions = sessions;
+        this.clock = clock;
+    }
+
+    /**
+     * Resolves the recipient, stores the message and, once it is durable, answers {@code sent} to the sender and
+     * writes {@code message} to every other connected device of every member. Errors are answered as {@code error}
+     * frames referring to the {@code clientMsgId}.
+     */
+    public void send(Session from, ClientFrame.Send frame) {
+        Conversation conv = resolve(from.userId(), frame.to());
+        if (frame.media() != null) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST,
+                "send.media: media attachments are not available on this server yet");
+        }
+        NewMessage message = new NewMessage(conv.id(), from.userId(), from.deviceId(), frame.clientMsgId(),
+            frame.body(), null, clock.millis());
+        store.append(message, new MessageStore.AppendListener() {
+            @Override
+            public void stored(StoredMessage m, boolean duplicate) {
+                from.send(new OutboundFrame(m.toSent()));
+                if (!duplicate) {
+                    fanOut(conv, m);
+                }
+            }
+
+            @Override
+            public void failed(RuntimeException error) {
+                ErrorCode code = error instanceof ParleyException pe ? pe.code() : ErrorCode.INTERNAL;
+                from.send(new OutboundFrame(new ServerFrame.Error(code, "message not stored: " + error.getMessage(),
+                    frame.clientMsgId())));
+            }
+        });
+    }
+
+    /** Runs on the store's thread, in seq order per conversation: write the frame to every other device. */
+    private void fanOut(Conversation conv, StoredMessage m) {
+        OutboundFrame out = new OutboundFrame(m.toFrame()); // encoded once, written to every connection
+        for (long member : conv.members()) {
+            for (Session s : sessions.of(member)) {
+                if (s.deviceId() != m.senderDeviceId()) {
+                    s.deliverLive(out, m.conversationId(), m.seq());
+                }
+            }
+        }
+    }
+
+    private Conversation resolve(long senderId, ClientFrame.Target to) {
+        if (to.user() != null) {
+            long peer = Ids.parse("send.to.user", to.user());
+            if (peer == senderId) {
+                throw new ParleyException(ErrorCode.BAD_REQUEST, "send.to.user: that is you (expected: another user)");
+            }
+            if (directory.findUser(peer).isEmpty()) {
+                throw new ParleyException(ErrorCode.NOT_FOUND, "send.to.user: " + to.user() + " (no such user)");
+            }
+            return conversations.direct(senderId, peer);
+        }
+        long convId = Ids.parse("send.to.conversation", to.conversation());
+        return member(senderId, convId);
+    }
+
+    /**
+     * The conversation, if the user is a member.
+     *
+     * @throws ParleyException {@code not_found} if it does not exist, {@code forbidden} if the user is not a member
+     */
+    public Conversation member(long userId, long conversationId) {
+        Conversation conv = conversations.get(conversationId).orElseThrow(() -> new ParleyException(
+            ErrorCode.NOT_FOUND, "conversation: " + conversationId + " (no such conversation)"));
+        if (!conv.hasMember(userId)) {
+            throw new ParleyException(ErrorCode.FORBIDDEN,
+                "conversation: " + conversationId + " (you are not a member)");
+        }
+        return conv;
+    }
+
+    /** A page of history, ascending by seq, as the REST contract describes. */
+    public HistoryPage history(long userId, long conversationId, Long beforeSeq, Long afterSeq, Integer limit) {
+        member(userId, conversationId);
+        int n = limit == null ? Limits.DEFAULT_PAGE_LIMIT : limit;
+        if (n < 1 || n > Limits.MAX_PAGE_LIMIT) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST,
+                "limit: " + n + " (expected: 1.." + Limits.MAX_PAGE_LIMIT + ")");
+        }
+        if (beforeSeq != null && afterSeq != null) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, "beforeSeq, afterSeq: expected at most one of them");
+        }
+        if (afterSeq != null) {
+            if (afterSeq < 0) {
+                throw new ParleyException(ErrorCode.BAD_REQUEST, "afterSeq: " + afterSeq + " (expected: >= 0)");
+            }
+            List<StoredMessage> page = store.after(conversationId, afterSeq, n + 1);
+            boolean more = page.size() > n;
+            return new HistoryPage(more ? page.subList(0, n) : page, more);
+        }
+        long before = beforeSeq == null ? Long.MAX_VALUE : beforeSeq;
+        if (before < 1) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, "beforeSeq: " + before + " (expected: >= 1)");
+        }
+        List<StoredMessage> page = store.before(conversationId, before, n + 1);
+        boolean more = page.size() > n;
+        return new HistoryPage(more ? page.subList(1, page.size()) : page, more);
+    }
+
+    /** The user's conversations, most recently active first. */
+    public List<ConversationSummary> conversations(long userId) {
+        List<Conversation> convs = directory.conversationsOf(userId);
+        Map<Long, StoredMessage> last = store.lastMessages(convs.stream().map(Conversation::id).toList());
+        List<Long> peers = new ArrayList<>();
+        for (Conversation c : convs) {
+            if (c.kind() == Conversation.Kind.DIRECT) {
+                peers.add(peerOf(c, userId));
+            }
+        }
+        Map<Long, User> users = directory.findUsers(peers);
+        List<ConversationSummary> result = new ArrayList<>(convs.size());
+        for (Conversation c : convs) {
+            String title = c.title();
+            Long peer = null;
+            if (c.kind() == Conversation.Kind.DIRECT) {
+                peer = peerOf(c, userId);
+                User u = users.get(peer);
+                title = u == null ? null : u.displayName();
+            }
+            result.add(new ConversationSummary(c, title, peer, last.get(c.id())));
+        }
+        result.sort(Comparator.comparingLong(ConversationSummary::activityKey).reversed());
+        return result;
+    }
+
+    private static long peerOf(Conversation c, long userId) {
+        for (long m : c.members()) {
+            if (m != userId) {
+                return m;
+            }
+        }
+        return userId;
+    }
+
+    /** A page of history. */
+    public record HistoryPage(List<StoredMessage> messages, boolean hasMore) {
+    }
+
+    /**
+     * One entry of the conversation list.
+     *
+     * @param peerUserId  the other member, for direct conversations
+     * @param lastMessage the newest message, or {@code null} when there is none yet
+     */
+    public record ConversationSummary(Conversation conversation, String title, Long peerUserId,
+                                      StoredMessage lastMessage) {
+        public long lastSeq() {
+            return lastMessage == null ? 0 : lastMessage.seq();
+        }
+
+        /** When the conversation was last active: its newest message, else its creation. */
+        public long activityKey() {
+            return lastMessage == null ? conversation.createdAt() : lastMessage.ts();
+        }
+    }
+}

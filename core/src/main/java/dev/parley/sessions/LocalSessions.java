@@ -1,0 +1,70 @@
+package dev.parley.sessions;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The open connections of this node, by user and by device; keeps the {@link SessionRegistry} in step. */
+public final class LocalSessions {
+    private final Map<Long, Set<Session>> byUser = new ConcurrentHashMap<>();
+    private final SessionRegistry registry;
+    private final int nodeId;
+
+    public LocalSessions(SessionRegistry registry, int nodeId) {
+        this.registry = registry;
+        this.nodeId = nodeId;
+    }
+
+    /** Adds a connection; it starts receiving live messages (held back until its sync ends). */
+    public void add(Session s) {
+        byUser.computeIfAbsent(s.userId(), k -> ConcurrentHashMap.newKeySet()).add(s);
+        registry.register(entry(s));
+    }
+
+    public void remove(Session s) {
+        byUser.computeIfPresent(s.userId(), (k, set) -> {
+            set.remove(s);
+            return set.isEmpty() ? null : set;
+        });
+        registry.unregister(entry(s));
+    }
+
+    /** The user's connections on this node (a snapshot view; empty when none). */
+    public Collection<Session> of(long userId) {
+        Set<Session> set = byUser.get(userId);
+        return set == null ? List.of() : set;
+    }
+
+    /** Closes every connection of a device (logout, revocation). */
+    public void closeDevice(long userId, long deviceId, int code, String reason) {
+        for (Session s : List.copyOf(of(userId))) {
+            if (s.deviceId() == deviceId) {
+                s.close(code, reason);
+            }
+        }
+    }
+
+    /** Closes every connection (shutdown). */
+    public void closeAll(int code, String reason) {
+        for (Set<Session> set : byUser.values()) {
+            for (Session s : List.copyOf(set)) {
+                s.close(code, reason);
+            }
+        }
+    }
+
+    /** How many connections are open on this node. */
+    public int count() {
+        int n = 0;
+        for (Set<Session> set : byUser.values()) {
+            n += set.size();
+        }
+        return n;
+    }
+
+    private SessionEntry entry(Session s) {
+        return new SessionEntry(s.userId(), s.deviceId(), s.connectionId(), nodeId);
+    }
+}

@@ -1,0 +1,28 @@
+package dev.parley.sessions;
+
+import dev.parley.protocol.FrameCodec;
+import dev.parley.protocol.ServerFrame;
+
+/** A server frame encoded at most once, however many connections it is written to (fan-out). Thread-safe. */
+public final class OutboundFrame {
+    private final ServerFrame frame;
+    private volatile byte[] json;
+
+    public OutboundFrame(ServerFrame frame) {
+        this.frame = frame;
+    }
+
+    public ServerFrame frame() {
+        return frame;
+    }
+
+    /** The UTF-8 JSON of the frame; callers MUST NOT modify the array. */
+    public byte[] json() {
+        byte[] j = json;
+        if (j == null) {
+            j = FrameCodec.INSTANCE.encode(frame);
+            json = j; // benign race: two threads may both encode, with equal results
+        }
+        return j;
+    }
+}

@@ -1,0 +1,160 @@
+package dev.parley.sync;
+
+import dev.parley.core.ParleyException;
+import dev.parley.directory.Conversation;
+import dev.parley.directory.ConversationCache;
+import dev.parley.directory.Device;
+import dev.parley.directory.Directory;
+import dev.parley.directory.SyncCursor;
+import dev.parley.messaging.MessageStore;
+import dev.parley.messaging.StoredMessage;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.sessions.OutboundFrame;
+import dev.parley.sessions.Session;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sync cursors and the backlog a device gets after {@code ready}.
+ *
+ * <p>{@code delivered} acknowledgements are frequent (one per message per device), so they only update an in-memory
+ * map; {@link #flush()} (run every {@code flushInterval} and at shutdown) writes the changed cursors in one batch.
+ * Reads merge that map over the directory, so a device that reconnects at once still sees its latest cursor. A
+ * crash may lose the last interval's acknowledgements: those messages are then delivered again (at-least-once; a
+ * device drops a {@code seq} it already has).
+ */
+public final class SyncService implements AutoCloseable {
+    public static final int PAGE = 200;
+    private static final Duration WRITABLE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Logger log = LoggerFactory.getLogger(SyncService.class);
+
+    private final Directory directory;
+    private final MessageStore store;
+    private final ConversationCache conversations;
+    /** deviceId -> (conversationId -> seq) not yet written to the directory. */
+    private final Map<Long, Map<Long, Long>> pending = new ConcurrentHashMap<>();
+
+    public SyncService(Directory directory, MessageStore store, ConversationCache conversations) {
+        this.directory = directory;
+        this.store = store;
+        this.conversations = conversations;
+    }
+
+    /** Records a {@code delivered} ack. Ignores acks that go backwards or past the conversation's last seq. */
+    public void acknowledge(Session session, long conversationId, long seq) {
+        Conversation conv = conversations.get(conversationId).orElse(null);
+        if (conv == null || !conv.hasMember(session.userId())) {
+            throw new ParleyException(ErrorCode.FORBIDDEN,
+                "conversationId: " + conversationId + " (expected: a conversation you are a member of)");
+        }
+        if (seq > store.lastSeq(conversationId)) {
+            return; // points past the end: ignored, as the contract says
+        }
+        advance(session.deviceId(), conversationId, seq);
+    }
+
+    private void advance(long deviceId, long conversationId, long seq) {
+        // compute() holds the entry's lock, so flush() cannot drop the map while this ack goes into it
+        pending.compute(deviceId, (k, m) -> {
+            Map<Long, Long> map = m == null ? new ConcurrentHashMap<>() : m;
+            map.merge(conversationId, seq, Math::max);
+            return map;
+        });
+    }
+
+    /** A device's cursors: the directory's, overlaid with acks not yet written. */
+    public Map<Long, Long> cursors(long deviceId) {
+        Map<Long, Long> result = new HashMap<>(directory.cursors(deviceId));
+        Map<Long, Long> p = pending.get(deviceId);
+        if (p != null) {
+            p.forEach((conv, seq) -> result.merge(conv, seq, Math::max));
+        }
+        return result;
+    }
+
+    /** A new device starts at the current end of each of its user's conversations. */
+    public void startNewDevice(Device device) {
+        List<Long> convIds = directory.conversationsOf(device.userId()).stream().map(Conversation::id).toList();
+        if (convIds.isEmpty()) {
+            return;
+        }
+        List<SyncCursor> start = new ArrayList<>();
+        store.lastSeqs(convIds).forEach((conv, seq) -> {
+            if (seq > 0) {
+                start.add(new SyncCursor(device.id(), conv, seq));
+            }
+        });
+        directory.saveCursors(start);
+    }
+
+    /** Drops the unwritten cursors of a deleted device. */
+    public void forgetDevice(long deviceId) {
+        pending.remove(deviceId);
+    }
+
+    /**
+     * Writes every message the session's device lacks, conversation by conversation in seq order, then ends sync
+     * mode (held-back live messages, then {@code synced}). Blocks while the connection is not writable.
+     */
+    public void backlog(Session session) throws InterruptedException {
+        List<Conversation> convs = directory.conversationsOf(session.userId());
+        Map<Long, Long> cursors = cursors(session.deviceId());
+        Map<Long, Long> last = store.lastSeqs(convs.stream().map(Conversation::id).toList());
+        for (Conversation conv : convs) {
+            long from = cursors.getOrDefault(conv.id(), 0L);
+            long end = last.getOrDefault(conv.id(), 0L);
+            boolean deliveredAny = false;
+            while (from < end && session.isOpen()) {
+                List<StoredMessage> page = store.after(conv.id(), from, PAGE);
+                if (page.isEmpty()) {
+                    break;
+                }
+                for (StoredMessage m : page) {
+                    if (m.senderDeviceId() != session.deviceId()) {
+                        session.deliverBacklog(new OutboundFrame(m.toFrame()), m.conversationId(), m.seq());
+                        deliveredAny = true;
+                    }
+                    from = m.seq();
+                }
+                if (!session.awaitWritable(WRITABLE_TIMEOUT)) {
+                    log.info("device {} did not read its backlog for {}; closing", session.deviceId(),
+                        WRITABLE_TIMEOUT);
+                    session.close(dev.parley.protocol.CloseCodes.TOO_SLOW, "backlog not read");
+                    return;
+                }
+            }
+            if (!deliveredAny && from > cursors.getOrDefault(conv.id(), 0L)) {
+                // Only this device's own messages were left: nothing to acknowledge, move the cursor past them.
+                advance(session.deviceId(), conv.id(), from);
+            }
+        }
+        session.finishSync();
+    }
+
+    /** Writes changed cursors to the directory in one batch. */
+    public void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<SyncCursor> batch = new ArrayList<>();
+        pending.forEach((device, convs) -> convs.forEach((conv, seq) -> batch.add(new SyncCursor(device, conv, seq))));
+        directory.saveCursors(batch);
+        for (SyncCursor c : batch) {
+            pending.computeIfPresent(c.deviceId(), (k, convs) -> {
+                convs.remove(c.conversationId(), c.seq()); // keep it if a newer ack came in meanwhile
+                return convs.isEmpty() ? null : convs;
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        flush();
+    }
+}

@@ -1,0 +1,15 @@
+package dev.parley.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * A media attachment of a message. Clients send only {@code mediaId}; the server fills in the rest from what it
+ * verified at upload.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MediaRef(String mediaId, String mimeType, Long size, Integer width, Integer height, Boolean thumbnail) {
+    /** A reference by id only, as a client sends it. */
+    public static MediaRef of(String mediaId) {
+        return new MediaRef(mediaId, null, null, null, null, null);
+    }
+}
