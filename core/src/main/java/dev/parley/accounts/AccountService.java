@@ -99,8 +99,8 @@ public final class AccountService {
             throw new ParleyException(ErrorCode.UNAUTHORIZED, "wrong username or password");
         }
         String devName = deviceName == null || deviceName.isBlank() ? "device" : deviceName.strip();
-        if (devName.length() > MAX_DEVICE_NAME) {
-            devName = devName.substring(0, MAX_DEVICE_NAME);
+        if (devName.codePointCount(0, devName.length()) > MAX_DEVICE_NAME) {
+            devName = devName.substring(0, devName.offsetByCodePoints(0, MAX_DEVICE_NAME));
         }
         String token = Tokens.newToken();
         Device device = new Device(ids.next(), user.get().id(), devName, clock.millis());

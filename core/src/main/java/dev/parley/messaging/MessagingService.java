@@ -45,11 +45,11 @@ public final class MessagingService {
      * frames referring to the {@code clientMsgId}.
      */
     public void send(Session from, ClientFrame.Send frame) {
-        Conversation conv = resolve(from.userId(), frame.to());
         if (frame.media() != null) {
             throw new ParleyException(ErrorCode.BAD_REQUEST,
                 "send.media: media attachments are not available on this server yet");
         }
+        Conversation conv = resolve(from.userId(), frame.to());
         NewMessage message = new NewMessage(conv.id(), from.userId(), from.deviceId(), frame.clientMsgId(),
             frame.body(), null, clock.millis());
         store.append(message, new MessageStore.AppendListener() {

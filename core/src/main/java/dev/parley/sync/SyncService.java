@@ -1,14 +1,11 @@
 package dev.parley.sync;
 
-import dev.parley.core.ParleyException;
 import dev.parley.directory.Conversation;
-import dev.parley.directory.ConversationCache;
 import dev.parley.directory.Device;
 import dev.parley.directory.Directory;
 import dev.parley.directory.SyncCursor;
 import dev.parley.messaging.MessageStore;
 import dev.parley.messaging.StoredMessage;
-import dev.parley.protocol.ErrorCode;
 import dev.parley.sessions.OutboundFrame;
 import dev.parley.sessions.Session;
 import java.time.Duration;
@@ -36,23 +33,19 @@ public final class SyncService implements AutoCloseable {
 
     private final Directory directory;
     private final MessageStore store;
-    private final ConversationCache conversations;
     /** deviceId -> (conversationId -> seq) not yet written to the directory. */
     private final Map<Long, Map<Long, Long>> pending = new ConcurrentHashMap<>();
 
-    public SyncService(Directory directory, MessageStore store, ConversationCache conversations) {
+    public SyncService(Directory directory, MessageStore store) {
         this.directory = directory;
         this.store = store;
-        this.conversations = conversations;
     }
 
-    /** Records a {@code delivered} ack. Ignores acks that go backwards or past the conversation's last seq. */
+    /**
+     * Records a {@code delivered} ack of a member (the caller checks membership). Ignores acks that go backwards or
+     * past the conversation's last seq.
+     */
     public void acknowledge(Session session, long conversationId, long seq) {
-        Conversation conv = conversations.get(conversationId).orElse(null);
-        if (conv == null || !conv.hasMember(session.userId())) {
-            throw new ParleyException(ErrorCode.FORBIDDEN,
-                "conversationId: " + conversationId + " (expected: a conversation you are a member of)");
-        }
         if (seq > store.lastSeq(conversationId)) {
             return; // points past the end: ignored, as the contract says
         }

@@ -49,20 +49,21 @@ public sealed interface ClientFrame {
             require(clientMsgId != null && !clientMsgId.isEmpty(), "send.clientMsgId: missing (expected: a client-unique string)");
             require(clientMsgId.length() <= Limits.MAX_CLIENT_MSG_ID_LENGTH,
                 "send.clientMsgId: " + clientMsgId.length() + " chars (expected: 1.." + Limits.MAX_CLIENT_MSG_ID_LENGTH + ")");
-            require(to != null, "send.to: missing (expected: {\"user\":id} or {\"conversation\":id})");
-            require((to.user() == null) != (to.conversation() == null),
+            requireRef(to != null, clientMsgId, "send.to: missing (expected: {\"user\":id} or {\"conversation\":id})");
+            requireRef((to.user() == null) != (to.conversation() == null), clientMsgId,
                 "send.to: expected exactly one of \"user\" or \"conversation\"");
-            require(body != null || media != null, "send.body: missing (expected: text, or a media reference)");
+            requireRef(body != null || media != null, clientMsgId, "send.body: missing (expected: text, or a media reference)");
             if (media != null) {
-                require(media.mediaId() != null && !media.mediaId().isEmpty(), "send.media.mediaId: missing");
+                requireRef(media.mediaId() != null && !media.mediaId().isEmpty(), clientMsgId,
+                    "send.media.mediaId: missing");
             }
             if (body != null) {
                 // Cheap pre-check on UTF-16 length before counting code points.
                 if (body.length() > Limits.MAX_BODY_CODE_POINTS) {
                     int cps = body.codePointCount(0, body.length());
                     if (cps > Limits.MAX_BODY_CODE_POINTS) {
-                        throw new ProtocolException(ErrorCode.TOO_LARGE,
-                            "send.body: " + cps + " code points (expected: at most " + Limits.MAX_BODY_CODE_POINTS + ")");
+                        throw new ProtocolException(ErrorCode.TOO_LARGE, "send.body: " + cps
+                            + " code points (expected: at most " + Limits.MAX_BODY_CODE_POINTS + ")", clientMsgId);
                     }
                 }
             }
@@ -125,6 +126,12 @@ public sealed interface ClientFrame {
         require(conversationId != null && !conversationId.isEmpty(), type + ".conversationId: missing");
         require(seq != null, type + ".seq: missing (expected: a number >= 1)");
         require(seq >= 1, type + ".seq: " + seq + " (expected: >= 1)");
+    }
+
+    private static void requireRef(boolean ok, String ref, String message) throws ProtocolException {
+        if (!ok) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, message, ref);
+        }
     }
 
     private static void require(boolean ok, String message) throws ProtocolException {

@@ -1,0 +1,65 @@
+package dev.parley.app;
+
+import java.util.List;
+
+/**
+ * Every configuration key, with its default, its allowed values and its documentation: the single source of the
+ * sample {@code parley.yaml}, the README table and the validation messages.
+ *
+ * @param min,max bounds for integer keys; {@code null} for string keys
+ */
+record ConfigKey(String name, String defaultValue, Long min, Long max, String help) {
+
+    static ConfigKey string(String name, String defaultValue, String help) {
+        return new ConfigKey(name, defaultValue, null, null, help);
+    }
+
+    static ConfigKey integer(String name, long defaultValue, long min, long max, String help) {
+        return new ConfigKey(name, Long.toString(defaultValue), min, max, help);
+    }
+
+    boolean isInteger() {
+        return min != null;
+    }
+
+    /** Sections whose sub-keys belong to the chosen backend and are passed to it as they are. */
+    static final List<String> BACKEND_SECTIONS = List.of("directory", "messages", "sessions");
+
+    static final List<ConfigKey> ALL = List.of(
+        string("server.host", "0.0.0.0", "Address to listen on (0.0.0.0: every interface; 127.0.0.1: this machine only)."),
+        integer("server.port", 8080, 0, 65535, "TCP port for HTTP and WebSocket (0 picks a free port)."),
+        integer("server.nodeId", 0, 0, 1023, "This node's id, unique in a cluster; part of every message id."),
+        integer("server.ioThreads", 0, 0, 256, "Network event loop threads (0: one per core)."),
+        string("dataDir", "data", "Directory for embedded data (SQLite files); relative paths start at the working directory."),
+        string("directory.type", "sqlite", "Directory backend (users, devices, conversations, cursors): sqlite."),
+        string("directory.path", "directory.db", "sqlite: database file, relative to dataDir."),
+        string("messages.type", "sqlite", "Message store backend: sqlite."),
+        string("messages.path", "messages.db", "sqlite: database file, relative to dataDir."),
+        integer("messages.batch.max", 2048, 1, 100_000, "sqlite: most messages written in one transaction (one fsync)."),
+        string("sessions.type", "memory", "Session registry (which node holds which device): memory."),
+        integer("websocket.authTimeoutSeconds", 10, 1, 300, "Seconds a new WebSocket has to send its auth frame (then close 4408)."),
+        integer("websocket.idleTimeoutSeconds", 90, 5, 3600, "Seconds an authenticated WebSocket may send nothing, not even ping (then close 4410)."),
+        integer("websocket.outboundLimitBytes", 4L << 20, 64 << 10, 1L << 30, "Queued outbound bytes at which a connection is too slow (close 4429; its messages wait for its next sync)."),
+        integer("websocket.syncBufferLimit", 10_000, 100, 1_000_000, "Live messages held back while a connection syncs, before it counts as too slow."),
+        integer("accounts.argon2.memoryKib", 19_456, 1024, 4L << 20, "Argon2id memory cost of password hashes, KiB."),
+        integer("accounts.argon2.iterations", 2, 1, 20, "Argon2id time cost."),
+        integer("accounts.argon2.parallelism", 1, 1, 16, "Argon2id lanes."),
+        integer("accounts.loginAttemptsPerIpPerMinute", 60, 1, 10_000_000, "Login attempts one client address may make per minute (then 429)."),
+        integer("accounts.loginFailuresPerAccountPerMinute", 10, 1, 10_000_000, "Failed logins an account tolerates per minute (then 429)."),
+        integer("sync.cursorFlushMillis", 200, 10, 60_000, "How often acknowledged sync positions are written to the directory, ms."),
+        integer("cache.conversations", 200_000, 100, 100_000_000, "Conversations kept in memory for the send path."));
+
+    static ConfigKey find(String name) {
+        for (ConfigKey k : ALL) {
+            if (k.name.equals(name)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    /** The environment variable that overrides this key: {@code server.port} is {@code PARLEY_SERVER_PORT}. */
+    static String envName(String key) {
+        return "PARLEY_" + key.replace('.', '_').toUpperCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,139 @@
+package dev.parley.app;
+
+import dev.parley.accounts.AccountService;
+import dev.parley.core.Providers;
+import dev.parley.core.Resources;
+import dev.parley.directory.ConversationCache;
+import dev.parley.directory.Directory;
+import dev.parley.directory.DirectoryProvider;
+import dev.parley.gateway.GatewayServer;
+import dev.parley.gateway.Services;
+import dev.parley.messaging.MessageStore;
+import dev.parley.messaging.MessageStoreProvider;
+import dev.parley.messaging.MessagingService;
+import dev.parley.sessions.LocalSessions;
+import dev.parley.sessions.SessionRegistry;
+import dev.parley.sessions.SessionRegistryProvider;
+import dev.parley.sync.SyncService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running Parley node: backends chosen by configuration, features, and the gateway. */
+public final class ParleyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
+
+    private final ParleyConfig config;
+    private final Deque<AutoCloseable> closeables = new ArrayDeque<>();
+    private GatewayServer gateway;
+    private SyncService sync;
+    private volatile boolean closed;
+
+    private ParleyServer(ParleyConfig config) {
+        this.config = config;
+    }
+
+    /** Starts a node; returns once it accepts connections. On failure, whatever started is closed again. */
+    public static ParleyServer start(ParleyConfig config) throws InterruptedException {
+        ParleyServer server = new ParleyServer(config);
+        try {
+            server.startInternal();
+            return server;
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    private void startInternal() throws InterruptedException {
+        Clock clock = Clock.systemUTC();
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("dataDir: cannot create " + config.dataDir(), e);
+        }
+        Resources resources = Resources.of(config.nodeId(), clock);
+
+        var dirCfg = config.backend("directory");
+        Directory directory = own(Providers.find(DirectoryProvider.class, dirCfg, DirectoryProvider::type)
+            .create(dirCfg, resources));
+        var msgCfg = config.backend("messages");
+        MessageStore store = own(Providers.find(MessageStoreProvider.class, msgCfg, MessageStoreProvider::type)
+            .create(msgCfg, resources));
+        var sesCfg = config.backend("sessions");
+        SessionRegistry registry = own(Providers.find(SessionRegistryProvider.class, sesCfg,
+            SessionRegistryProvider::type).create(sesCfg, resources));
+
+        LocalSessions sessions = new LocalSessions(registry, config.nodeId());
+        ConversationCache conversations = new ConversationCache(directory, resources.ids(), clock,
+            (int) config.integer("cache.conversations"));
+        sync = own(new SyncService(directory, store));
+        AccountService accounts = new AccountService(directory, config.accounts(), resources.ids(), clock, sessions,
+            sync);
+        MessagingService messaging = new MessagingService(directory, store, conversations, sessions, clock);
+
+        ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+        own(blocking::shutdown);
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "parley-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        own(timers::shutdownNow);
+        long flushMs = config.integer("sync.cursorFlushMillis");
+        timers.scheduleWithFixedDelay(() -> {
+            try {
+                sync.flush();
+            } catch (RuntimeException e) {
+                log.warn("writing sync cursors failed; will retry", e);
+            }
+        }, flushMs, flushMs, TimeUnit.MILLISECONDS);
+
+        gateway = own(new GatewayServer(new Services(accounts, messaging, sync, sessions, blocking),
+            config.gateway(), clock));
+        gateway.start();
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        closeables.push(resource);
+        return resource;
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return gateway.port();
+    }
+
+    public ParleyConfig config() {
+        return config;
+    }
+
+    /**
+     * Stops in order: the gateway (sockets closed with 1001), then timers and executors, then sync cursors are
+     * flushed, then the store completes what it has queued, then the directory. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        while (!closeables.isEmpty()) {
+            AutoCloseable c = closeables.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", c, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,442 @@
+package dev.parley.directory.sqlite;
+
+import dev.parley.directory.Conversation;
+import dev.parley.directory.Device;
+import dev.parley.directory.Directory;
+import dev.parley.directory.SyncCursor;
+import dev.parley.directory.User;
+import dev.parley.directory.UsernameTakenException;
+import dev.parley.sqlite.SqliteDatabase;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The embedded {@link Directory}: one SQLite file (schema in the package description). Writes are serialized on one
+ * connection under a lock, each in a {@code BEGIN IMMEDIATE} transaction; reads use a pool of read-only connections
+ * and never wait for writes. Thread-safe.
+ */
+public final class SqliteDirectory implements Directory {
+    static final int SCHEMA_VERSION = 1;
+
+    private static final List<String> SCHEMA = List.of("""
+        CREATE TABLE users (
+            id            INTEGER PRIMARY KEY,
+            username      TEXT    NOT NULL UNIQUE,
+            display_name  TEXT,
+            password_hash TEXT,
+            created_at    INTEGER NOT NULL
+        ) STRICT""", """
+        CREATE TABLE devices (
+            id         INTEGER PRIMARY KEY,
+            user_id    INTEGER NOT NULL,
+            name       TEXT,
+            token_hash BLOB    NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL
+        ) STRICT""",
+        "CREATE INDEX devices_by_user ON devices (user_id, created_at, id)", """
+        CREATE TABLE conversations (
+            id         INTEGER PRIMARY KEY,
+            kind       TEXT    NOT NULL CHECK (kind IN ('direct', 'group')),
+            title      TEXT,
+            created_at INTEGER NOT NULL
+        ) STRICT""", """
+        CREATE TABLE members (
+            conversation_id INTEGER NOT NULL,
+            user_id         INTEGER NOT NULL,
+            PRIMARY KEY (conversation_id, user_id)
+        ) WITHOUT ROWID, STRICT""",
+        "CREATE INDEX members_by_user ON members (user_id, conversation_id)", """
+        CREATE TABLE direct_pairs (
+            user_lo         INTEGER NOT NULL,
+            user_hi         INTEGER NOT NULL,
+            conversation_id INTEGER NOT NULL,
+            PRIMARY KEY (user_lo, user_hi),
+            CHECK (user_lo < user_hi)
+        ) WITHOUT ROWID, STRICT""", """
+        CREATE TABLE cursors (
+            device_id       INTEGER NOT NULL,
+            conversation_id INTEGER NOT NULL,
+            seq             INTEGER NOT NULL,
+            PRIMARY KEY (device_id, conversation_id)
+        ) WITHOUT ROWID, STRICT""");
+
+    private static final String USER_COLUMNS = "id, username, display_name, password_hash, created_at";
+    private static final String DEVICE_COLUMNS = "id, user_id, name, created_at";
+    private static final String CONVERSATION_COLUMNS = "c.id, c.kind, c.title, c.created_at, m.user_id";
+    private static final String DIRECT_BY_PAIR = "SELECT " + CONVERSATION_COLUMNS + " FROM direct_pairs p"
+        + " JOIN conversations c ON c.id = p.conversation_id"
+        + " LEFT JOIN members m ON m.conversation_id = c.id"
+        + " WHERE p.user_lo = ? AND p.user_hi = ?";
+    // Only moves forward, and only for devices that still exist: a device deleted while its cursors were pending
+    // in memory does not come back as orphan rows.
+    private static final String UPSERT_CURSOR = "INSERT INTO cursors (device_id, conversation_id, seq)"
+        + " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?)"
+        + " ON CONFLICT (device_id, conversation_id) DO UPDATE SET seq = max(seq, excluded.seq)";
+
+    private final SqliteDatabase db;
+    private final ReentrantLock writeLock = new ReentrantLock();
+
+    /** Opens (or creates) the directory in this file, with default settings. */
+    public SqliteDirectory(Path file) {
+        this(SqliteDirectoryConfig.defaults(file));
+    }
+
+    public SqliteDirectory(SqliteDirectoryConfig config) {
+        this.db = SqliteDatabase.open(config.file(), config.databaseOptions());
+        try {
+            db.ensureSchema(SCHEMA_VERSION, SCHEMA);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    // ---- users
+
+    @Override
+    public void createUser(User user) {
+        write("createUser", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO users (" + USER_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?)")) {
+                ps.setLong(1, user.id());
+                ps.setString(2, user.username());
+                ps.setString(3, user.displayName());
+                ps.setString(4, user.passwordHash());
+                ps.setLong(5, user.createdAt());
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (SqliteDatabase.isUniqueViolation(e, "users.username")) {
+                    throw new UsernameTakenException(user.username());
+                }
+                throw e;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<User> findUser(long userId) {
+        return read("findUser", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM users WHERE id = ?")) {
+                ps.setLong(1, userId);
+                return oneUser(ps);
+            }
+        });
+    }
+
+    @Override
+    public Optional<User> findUserByUsername(String username) {
+        return read("findUserByUsername", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS
+                + " FROM users WHERE username = ?")) {
+                ps.setString(1, username);
+                return oneUser(ps);
+            }
+        });
+    }
+
+    @Override
+    public Map<Long, User> findUsers(Collection<Long> userIds) {
+        if (userIds.isEmpty()) {
+            return Map.of();
+        }
+        return read("findUsers", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS
+                + " FROM users WHERE id IN (SELECT value FROM json_each(?))")) {
+                ps.setString(1, SqliteDatabase.jsonArray(new LinkedHashSet<>(userIds)));
+                Map<Long, User> users = new HashMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        User u = user(rs);
+                        users.put(u.id(), u);
+                    }
+                }
+                return users;
+            }
+        });
+    }
+
+    private static Optional<User> oneUser(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(user(rs)) : Optional.empty();
+        }
+    }
+
+    private static User user(ResultSet rs) throws SQLException {
+        return new User(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5));
+    }
+
+    // ---- devices
+
+    @Override
+    public void createDevice(Device device, byte[] tokenHash) {
+        write("createDevice", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO devices (" + DEVICE_COLUMNS
+                + ", token_hash) VALUES (?, ?, ?, ?, ?)")) {
+                ps.setLong(1, device.id());
+                ps.setLong(2, device.userId());
+                ps.setString(3, device.name());
+                ps.setLong(4, device.createdAt());
+                ps.setBytes(5, tokenHash);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Device> findDeviceByTokenHash(byte[] tokenHash) {
+        return read("findDeviceByTokenHash", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DEVICE_COLUMNS
+                + " FROM devices WHERE token_hash = ?")) {
+                ps.setBytes(1, tokenHash);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(device(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Device> devices(long userId) {
+        return read("devices", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + DEVICE_COLUMNS
+                + " FROM devices WHERE user_id = ? ORDER BY created_at, id")) {
+                ps.setLong(1, userId);
+                List<Device> devices = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        devices.add(device(rs));
+                    }
+                }
+                return devices;
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteDevice(long userId, long deviceId) {
+        return write("deleteDevice", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM devices WHERE id = ? AND user_id = ?")) {
+                ps.setLong(1, deviceId);
+                ps.setLong(2, userId);
+                if (ps.executeUpdate() == 0) {
+                    return false;
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM cursors WHERE device_id = ?")) {
+                ps.setLong(1, deviceId);
+                ps.executeUpdate();
+            }
+            return true;
+        });
+    }
+
+    private static Device device(ResultSet rs) throws SQLException {
+        return new Device(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4));
+    }
+
+    // ---- conversations
+
+    @Override
+    public Conversation directConversation(long userA, long userB, long newId, long now) {
+        if (userA == userB) {
+            throw new IllegalArgumentException("userB: " + userB + " (expected: a user other than userA)");
+        }
+        long lo = Math.min(userA, userB);
+        long hi = Math.max(userA, userB);
+        // Nearly always the pair exists already: look without taking the write lock.
+        Optional<Conversation> existing = read("directConversation", c -> directByPair(c, lo, hi));
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        // Check again inside the write transaction: only one writer at a time, so only one creates the pair.
+        return write("directConversation", c -> {
+            Optional<Conversation> raced = directByPair(c, lo, hi);
+            if (raced.isPresent()) {
+                return raced.get();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO conversations (id, kind, title, created_at) VALUES (?, 'direct', NULL, ?)")) {
+                ps.setLong(1, newId);
+                ps.setLong(2, now);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO members (conversation_id, user_id) VALUES (?, ?)")) {
+                for (long member : new long[] {lo, hi}) {
+                    ps.setLong(1, newId);
+                    ps.setLong(2, member);
+                    ps.executeUpdate();
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO direct_pairs (user_lo, user_hi, conversation_id) VALUES (?, ?, ?)")) {
+                ps.setLong(1, lo);
+                ps.setLong(2, hi);
+                ps.setLong(3, newId);
+                ps.executeUpdate();
+            }
+            return new Conversation(newId, Conversation.Kind.DIRECT, null, List.of(lo, hi), now);
+        });
+    }
+
+    private static Optional<Conversation> directByPair(Connection c, long lo, long hi) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(DIRECT_BY_PAIR)) {
+            ps.setLong(1, lo);
+            ps.setLong(2, hi);
+            return conversations(ps).stream().findFirst();
+        }
+    }
+
+    @Override
+    public Optional<Conversation> conversation(long conversationId) {
+        return read("conversation", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CONVERSATION_COLUMNS + " FROM conversations c"
+                + " LEFT JOIN members m ON m.conversation_id = c.id WHERE c.id = ?")) {
+                ps.setLong(1, conversationId);
+                return conversations(ps).stream().findFirst();
+            }
+        });
+    }
+
+    @Override
+    public List<Conversation> conversationsOf(long userId) {
+        // One query for the conversations and all their members (not one query per conversation).
+        return read("conversationsOf", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + CONVERSATION_COLUMNS + " FROM members mine"
+                + " JOIN conversations c ON c.id = mine.conversation_id"
+                + " JOIN members m ON m.conversation_id = mine.conversation_id"
+                + " WHERE mine.user_id = ? ORDER BY c.id")) {
+                ps.setLong(1, userId);
+                return conversations(ps);
+            }
+        });
+    }
+
+    /** Folds rows of {@link #CONVERSATION_COLUMNS} (one per member, grouped by conversation) into conversations. */
+    private static List<Conversation> conversations(PreparedStatement ps) throws SQLException {
+        Map<Long, Header> headers = new LinkedHashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long id = rs.getLong(1);
+                Header h = headers.get(id);
+                if (h == null) {
+                    Conversation.Kind kind = Conversation.Kind.valueOf(rs.getString(2).toUpperCase(Locale.ROOT));
+                    h = new Header(id, kind, rs.getString(3), rs.getLong(4), new ArrayList<>(2));
+                    headers.put(id, h);
+                }
+                long member = rs.getLong(5);
+                if (!rs.wasNull()) { // LEFT JOIN: a conversation without members has one row of NULL
+                    h.members().add(member);
+                }
+            }
+        }
+        List<Conversation> result = new ArrayList<>(headers.size());
+        for (Header h : headers.values()) {
+            result.add(new Conversation(h.id(), h.kind(), h.title(), List.copyOf(h.members()), h.createdAt()));
+        }
+        return result;
+    }
+
+    private record Header(long id, Conversation.Kind kind, String title, long createdAt, List<Long> members) {
+    }
+
+    // ---- cursors
+
+    @Override
+    public Map<Long, Long> cursors(long deviceId) {
+        return read("cursors", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                "SELECT conversation_id, seq FROM cursors WHERE device_id = ?")) {
+                ps.setLong(1, deviceId);
+                Map<Long, Long> cursors = new HashMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        cursors.put(rs.getLong(1), rs.getLong(2));
+                    }
+                }
+                return cursors;
+            }
+        });
+    }
+
+    @Override
+    public void saveCursors(Collection<SyncCursor> cursors) {
+        if (cursors.isEmpty()) {
+            return;
+        }
+        write("saveCursors", c -> {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_CURSOR)) {
+                for (SyncCursor cursor : cursors) {
+                    ps.setLong(1, cursor.deviceId());
+                    ps.setLong(2, cursor.conversationId());
+                    ps.setLong(3, cursor.seq());
+                    ps.setLong(4, cursor.deviceId());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        writeLock.lock();
+        try {
+            db.close();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    // ---- plumbing
+
+    private <T> T read(String operation, SqlWork<T> work) {
+        try (Connection c = db.reader()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw db.failure(operation, e);
+        }
+    }
+
+    /** Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction on the write connection, rolling back on error. */
+    private <T> T write(String operation, SqlWork<T> work) {
+        writeLock.lock();
+        try {
+            Connection c = db.writer();
+            SqliteDatabase.execute(c, "BEGIN IMMEDIATE");
+            try {
+                T result = work.run(c);
+                SqliteDatabase.execute(c, "COMMIT");
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                db.rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw db.failure(operation, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+}

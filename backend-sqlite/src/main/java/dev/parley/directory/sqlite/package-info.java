@@ -1,0 +1,22 @@
+/**
+ * The directory in SQLite ({@code directory.type: sqlite}), one file in WAL mode, schema version 1
+ * ({@code PRAGMA user_version}):
+ * <pre>
+ * users         (id PK, username UNIQUE, display_name, password_hash, created_at)
+ * devices       (id PK, user_id, name, token_hash BLOB UNIQUE, created_at)   index (user_id, created_at, id)
+ * conversations (id PK, kind 'direct'|'group', title, created_at)
+ * members       (conversation_id, user_id) PK, WITHOUT ROWID                  index (user_id, conversation_id)
+ * direct_pairs  (user_lo, user_hi) PK -&gt; conversation_id, WITHOUT ROWID      user_lo &lt; user_hi
+ * cursors       (device_id, conversation_id) PK -&gt; seq, WITHOUT ROWID
+ * </pre>
+ * Tables keyed by one integer keep SQLite's rowid (their id is it); the pair-keyed ones are {@code WITHOUT ROWID}
+ * so the key is the row. All tables are {@code STRICT}.
+ *
+ * <p>Durability: {@code synchronous=FULL} by default, so that a commit is on disk when it returns. {@code NORMAL}
+ * (configurable) would be safe against a crashed process and never corrupts the file, but may lose the last
+ * commits on power failure; the message store fsyncs every batch, so after such a loss it could hold messages of a
+ * direct conversation whose row the directory lost, and the next message would open a new conversation beside
+ * that history. Directory writes are rare (sign-ups, logins, first messages, one cursor batch per flush interval),
+ * so FULL costs little.
+ */
+package dev.parley.directory.sqlite;

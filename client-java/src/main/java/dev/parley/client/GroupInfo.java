@@ -1,0 +1,22 @@
+package dev.parley.client;
+
+import java.util.List;
+
+/**
+ * A group conversation ({@code POST /v1/groups}, {@code GET /v1/groups/{id}}).
+ *
+ * @param conversationId the group's conversation id
+ * @param name           the group name
+ * @param members        the current members
+ */
+public record GroupInfo(String conversationId, String name, List<GroupMember> members) {
+    /** Copies {@code members} into an unmodifiable list. */
+    public GroupInfo {
+        members = List.copyOf(members);
+    }
+
+    /** The members' user ids. */
+    public List<String> memberIds() {
+        return members.stream().map(GroupMember::userId).toList();
+    }
+}

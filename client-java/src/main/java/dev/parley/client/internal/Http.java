@@ -1,0 +1,156 @@
+package dev.parley.client.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.client.RawResponse;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
+
+/** Blocking REST plumbing: URL building, bearer tokens, JSON bodies, error mapping. */
+public final class Http {
+    private final HttpClient client;
+    private final String base;
+    private final Duration requestTimeout;
+    private final Clock clock;
+
+    /**
+     * @param baseUrl the server's base URL, e.g. {@code http://127.0.0.1:8080} (a path prefix is kept)
+     */
+    public Http(HttpClient client, URI baseUrl, Duration requestTimeout, Clock clock) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.base = normalizeBase(baseUrl);
+        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    static String normalizeBase(URI baseUrl) {
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        String scheme = baseUrl.getScheme();
+        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
+            throw new IllegalArgumentException("baseUrl: " + baseUrl + " (expected: an http:// or https:// URL)");
+        }
+        if (baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
+            throw new IllegalArgumentException("baseUrl: " + baseUrl + " (expected: no query or fragment)");
+        }
+        String s = baseUrl.toString();
+        while (s.endsWith("/")) {
+            s = s.substring(0, s.length() - 1);
+        }
+        return s;
+    }
+
+    /** The absolute URI of {@code path} (which starts with {@code /}); absolute URLs are returned as they are. */
+    public URI resolve(String path) {
+        Objects.requireNonNull(path, "path");
+        if (path.startsWith("http://") || path.startsWith("https://")) {
+            return URI.create(path);
+        }
+        return URI.create(base + (path.startsWith("/") ? path : "/" + path));
+    }
+
+    /** The {@code ws://} or {@code wss://} URI of {@code /v1/ws}. */
+    public URI webSocketUri() {
+        return URI.create((base.regionMatches(true, 0, "https:", 0, 6) ? "wss:" + base.substring(6)
+            : "ws:" + base.substring(5)) + "/v1/ws");
+    }
+
+    /** Percent-encodes one path segment or query value. */
+    public static String encode(String value) {
+        return URLEncoder.encode(Objects.requireNonNull(value, "value"), StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** {@code ?a=1&b=2} from the non-null values, in the map's order; empty when all are null. */
+    public static String query(Map<String, ?> params) {
+        StringJoiner q = new StringJoiner("&", "?", "").setEmptyValue("");
+        params.forEach((k, v) -> {
+            if (v != null) {
+                q.add(encode(k) + "=" + encode(String.valueOf(v)));
+            }
+        });
+        return q.toString();
+    }
+
+    /** Sends a request and returns the answer whatever its status. */
+    public RawResponse raw(String method, String path, String token, String jsonBody) {
+        HttpRequest.BodyPublisher publisher = jsonBody == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8);
+        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(path)).timeout(requestTimeout)
+            .method(method, publisher).header("Accept", "application/json");
+        if (jsonBody != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> r = execute(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return new RawResponse(r.statusCode(), r.body(), r.headers().map());
+    }
+
+    /**
+     * Sends a request and parses its JSON answer.
+     *
+     * @return the parsed body; a missing node for an empty body (e.g. 204)
+     * @throws dev.parley.client.ParleyApiException for any status outside 2xx
+     */
+    public JsonNode call(String method, String path, String token, JsonNode body) {
+        RawResponse r = raw(method, path, token, body == null ? null : Json.write(body));
+        check(r);
+        return r.body().isBlank() ? Json.parse("") : Json.parse(r.body());
+    }
+
+    /** Sends raw bytes (a media upload) and checks the status. */
+    public void putBytes(String url, byte[] bytes, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(url)).timeout(requestTimeout)
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        HttpResponse<String> r = execute(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        check(new RawResponse(r.statusCode(), r.body(), r.headers().map()));
+    }
+
+    /** Downloads bytes (a pre-signed media URL) and checks the status. */
+    public byte[] getBytes(String url, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(url)).timeout(requestTimeout).GET();
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<byte[]> r = execute(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() < 200 || r.statusCode() >= 300) {
+            throw ApiErrors.toException(r.statusCode(), new String(r.body(), StandardCharsets.UTF_8),
+                r.headers().firstValue("Retry-After").orElse(null), clock.instant());
+        }
+        return r.body();
+    }
+
+    private void check(RawResponse r) {
+        if (!r.isSuccess()) {
+            throw ApiErrors.toException(r.status(), r.body(), r.header("Retry-After").orElse(null), clock.instant());
+        }
+    }
+
+    private <T> HttpResponse<T> execute(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+        try {
+            return client.send(request, handler);
+        } catch (IOException e) {
+            throw new UncheckedIOException(request.method() + " " + request.uri() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException iio = new InterruptedIOException(request.method() + " " + request.uri());
+            iio.initCause(e);
+            throw new UncheckedIOException(iio);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.parley.gateway;
+
+import dev.parley.protocol.Limits;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/** The pipeline of every connection: HTTP, then either REST or (after the upgrade on /v1/ws) WebSocket frames. */
+final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
+    static final String WS_PATH = "/v1/ws";
+    /** The largest REST request body. */
+    static final int MAX_REST_BODY = 1 << 20;
+
+    private final Services services;
+    private final GatewayConfig config;
+    private final Clock clock;
+    private final Supplier<Boolean> ready;
+    private final WebSocketServerProtocolConfig wsConfig;
+    private final ChannelGroup channels;
+
+    GatewayInitializer(Services services, GatewayConfig config, Clock clock, Supplier<Boolean> ready,
+                       ChannelGroup channels) {
+        this.channels = channels;
+        this.services = services;
+        this.config = config;
+        this.clock = clock;
+        this.ready = ready;
+        this.wsConfig = WebSocketServerProtocolConfig.newBuilder()
+            .websocketPath(WS_PATH)
+            .checkStartsWith(false)
+            .handleCloseFrames(true)
+            .dropPongFrames(true)
+            .handshakeTimeoutMillis(config.authTimeout().toMillis())
+            .forceCloseTimeoutMillis(2_000)
+            .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(Limits.MAX_FRAME_BYTES)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .build())
+            .build();
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        channels.add(ch); // removed by the group itself when the channel closes
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("http", new HttpServerCodec());
+        p.addLast("aggregator", new HttpObjectAggregator(MAX_REST_BODY));
+        p.addLast("ws", new WebSocketServerProtocolHandler(wsConfig));
+        p.addLast("wsAggregator", new WebSocketFrameAggregator(Limits.MAX_FRAME_BYTES));
+        p.addLast("rest", new RestHandler(services, ready));
+        p.addLast("session", new WebSocketHandler(services, config, clock));
+    }
+}

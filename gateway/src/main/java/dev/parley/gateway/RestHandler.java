@@ -1,0 +1,270 @@
+package dev.parley.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.parley.accounts.LoginResult;
+import dev.parley.accounts.RateLimitedException;
+import dev.parley.core.Ids;
+import dev.parley.core.ParleyException;
+import dev.parley.directory.Device;
+import dev.parley.directory.User;
+import dev.parley.messaging.MessagingService;
+import dev.parley.messaging.StoredMessage;
+import dev.parley.protocol.ErrorCode;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The REST API of protocol v1. Each request runs on a virtual thread; the answer is written back on the channel. */
+final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(RestHandler.class);
+
+    private final Services services;
+    private final Supplier<Boolean> ready;
+    /** HTTP/1.1 pipelining: answers go out in request order, so one connection's requests run one at a time. */
+    private final SerialExecutor serial;
+
+    RestHandler(Services services, Supplier<Boolean> ready) {
+        this.services = services;
+        this.ready = ready;
+        this.serial = new SerialExecutor(services.blocking());
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        if (!req.decoderResult().isSuccess()) {
+            write(ctx, req, HttpResponses.error(ErrorCode.BAD_REQUEST, "malformed HTTP request"), false);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        req.retain();
+        serial.execute(() -> {
+            FullHttpResponse res;
+            try {
+                res = route(ctx, req);
+            } catch (RateLimitedException e) {
+                res = HttpResponses.error(e.code(), e.getMessage());
+                res.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+            } catch (ParleyException e) {
+                res = HttpResponses.error(e.code(), e.getMessage());
+                if (e.code() == ErrorCode.INTERNAL) {
+                    log.warn("{} {} failed", req.method(), req.uri(), e);
+                }
+            } catch (RuntimeException e) {
+                log.error("{} {} failed", req.method(), req.uri(), e);
+                res = HttpResponses.error(ErrorCode.INTERNAL, "internal error");
+            } finally {
+                req.release();
+            }
+            write(ctx, req, res, keepAlive);
+        });
+    }
+
+    private static void write(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res, boolean keepAlive) {
+        HttpResponses.keepAlive(res, keepAlive);
+        var f = ctx.writeAndFlush(res);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private FullHttpResponse route(ChannelHandlerContext ctx, FullHttpRequest req) {
+        QueryStringDecoder q = new QueryStringDecoder(req.uri());
+        String[] p = q.path().split("/");
+        // p[0] is "" (leading slash); p[1] "v1"
+        if (p.length < 3 || !p[1].equals("v1")) {
+            throw notFound(q.path());
+        }
+        HttpMethod m = req.method();
+        String resource = p[2];
+        switch (resource) {
+            case "health":
+                if (p.length == 3 && m.equals(HttpMethod.GET)) {
+                    return ready.get()
+                        ? HttpResponses.json(HttpResponseStatus.OK, Map.of("status", "ok"))
+                        : HttpResponses.error(ErrorCode.UNAVAILABLE, "starting or stopping");
+                }
+                break;
+            case "accounts":
+                if (p.length == 3 && m.equals(HttpMethod.POST)) {
+                    JsonNode b = body(req);
+                    User u = services.accounts().register(text(b, "username"), text(b, "password"),
+                        optText(b, "displayName"));
+                    return HttpResponses.json(HttpResponseStatus.CREATED,
+                        Map.of("userId", Ids.toWire(u.id()), "username", u.username()));
+                }
+                break;
+            case "sessions":
+                if (p.length == 3 && m.equals(HttpMethod.POST)) {
+                    JsonNode b = body(req);
+                    LoginResult r = services.accounts().login(text(b, "username"), text(b, "password"),
+                        optText(b, "deviceName"), clientAddress(ctx));
+                    return HttpResponses.json(HttpResponseStatus.CREATED, Map.of("token", r.token(),
+                        "userId", Ids.toWire(r.userId()), "deviceId", Ids.toWire(r.deviceId())));
+                }
+                if (p.length == 4 && p[3].equals("current") && m.equals(HttpMethod.DELETE)) {
+                    services.accounts().logout(authenticate(req));
+                    return HttpResponses.noContent();
+                }
+                break;
+            case "devices":
+                if (p.length == 3 && m.equals(HttpMethod.GET)) {
+                    Device me = authenticate(req);
+                    List<Map<String, Object>> list = new ArrayList<>();
+                    for (Device d : services.accounts().devices(me.userId())) {
+                        list.add(Map.of("deviceId", Ids.toWire(d.id()), "name", d.name(), "createdAt", d.createdAt(),
+                            "current", d.id() == me.id()));
+                    }
+                    return HttpResponses.json(HttpResponseStatus.OK, Map.of("devices", list));
+                }
+                if (p.length == 4 && m.equals(HttpMethod.DELETE)) {
+                    Device me = authenticate(req);
+                    services.accounts().revoke(me.userId(), Ids.parse("deviceId", p[3]));
+                    return HttpResponses.noContent();
+                }
+                break;
+            case "users":
+                if (p.length == 3 && m.equals(HttpMethod.GET)) {
+                    authenticate(req);
+                    String name = q.parameters().getOrDefault("username", List.of()).stream().findFirst()
+                        .orElseThrow(() -> new ParleyException(ErrorCode.BAD_REQUEST,
+                            "username: missing (expected: ?username=NAME)"));
+                    User u = services.accounts().userByUsername(name).orElseThrow(() -> new ParleyException(
+                        ErrorCode.NOT_FOUND, "username: \"" + name + "\" (no such user)"));
+                    return HttpResponses.json(HttpResponseStatus.OK, userJson(u));
+                }
+                break;
+            case "conversations":
+                return conversations(req, q, p, m);
+            default:
+                break;
+        }
+        throw notFound(q.path());
+    }
+
+    private FullHttpResponse conversations(FullHttpRequest req, QueryStringDecoder q, String[] p, HttpMethod m) {
+        if (p.length == 3 && m.equals(HttpMethod.GET)) {
+            Device me = authenticate(req);
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (MessagingService.ConversationSummary s : services.messaging().conversations(me.userId())) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("conversationId", Ids.toWire(s.conversation().id()));
+                c.put("kind", s.conversation().kind().wireName());
+                c.put("title", s.title());
+                if (s.peerUserId() != null) {
+                    c.put("peerUserId", Ids.toWire(s.peerUserId()));
+                }
+                c.put("lastSeq", s.lastSeq());
+                if (s.lastMessage() != null) {
+                    c.put("lastMessage", s.lastMessage().toFrame());
+                }
+                list.add(c);
+            }
+            return HttpResponses.json(HttpResponseStatus.OK, Map.of("conversations", list));
+        }
+        if (p.length == 5 && p[4].equals("messages") && m.equals(HttpMethod.GET)) {
+            Device me = authenticate(req);
+            long conv = Ids.parse("conversationId", p[3]);
+            MessagingService.HistoryPage page = services.messaging().history(me.userId(), conv,
+                longParam(q, "beforeSeq"), longParam(q, "afterSeq"), intParam(q, "limit"));
+            List<Object> msgs = new ArrayList<>(page.messages().size());
+            for (StoredMessage sm : page.messages()) {
+                msgs.add(sm.toFrame());
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("messages", msgs);
+            body.put("hasMore", page.hasMore());
+            return HttpResponses.json(HttpResponseStatus.OK, body);
+        }
+        throw notFound(q.path());
+    }
+
+    private static Map<String, Object> userJson(User u) {
+        return Map.of("userId", Ids.toWire(u.id()), "username", u.username(), "displayName", u.displayName());
+    }
+
+    private Device authenticate(FullHttpRequest req) {
+        String h = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ParleyException(ErrorCode.UNAUTHORIZED, "missing Authorization: Bearer <token>");
+        }
+        return services.accounts().authenticate(h.substring(7).trim()).orElseThrow(() ->
+            new ParleyException(ErrorCode.UNAUTHORIZED, "invalid or revoked token"));
+    }
+
+    private static JsonNode body(FullHttpRequest req) {
+        if (req.content().readableBytes() == 0) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, "body: missing (expected: a JSON object)");
+        }
+        try {
+            JsonNode n = HttpResponses.JSON.readTree((java.io.InputStream) new ByteBufInputStream(req.content()));
+            if (n == null || !n.isObject()) {
+                throw new ParleyException(ErrorCode.BAD_REQUEST, "body: expected a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, "body: malformed JSON");
+        }
+    }
+
+    private static String text(JsonNode b, String field) {
+        JsonNode n = b.get(field);
+        if (n == null || n.isNull()) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, field + ": missing");
+        }
+        if (!n.isTextual()) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, field + ": expected a string");
+        }
+        return n.asText();
+    }
+
+    private static String optText(JsonNode b, String field) {
+        JsonNode n = b.get(field);
+        return n == null || n.isNull() ? null : text(b, field);
+    }
+
+    private static Long longParam(QueryStringDecoder q, String name) {
+        List<String> v = q.parameters().get(name);
+        if (v == null || v.isEmpty() || v.get(0).isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(v.get(0));
+        } catch (NumberFormatException e) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, name + ": \"" + v.get(0) + "\" (expected: a number)");
+        }
+    }
+
+    private static Integer intParam(QueryStringDecoder q, String name) {
+        Long v = longParam(q, name);
+        if (v != null && (v > Integer.MAX_VALUE || v < Integer.MIN_VALUE)) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, name + ": " + v + " (expected: a small number)");
+        }
+        return v == null ? null : v.intValue();
+    }
+
+    private static String clientAddress(ChannelHandlerContext ctx) {
+        return ctx.channel().remoteAddress() instanceof InetSocketAddress a
+            ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    private static ParleyException notFound(String path) {
+        return new ParleyException(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
+    }
+}

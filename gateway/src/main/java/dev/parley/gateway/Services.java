@@ -1,0 +1,12 @@
+package dev.parley.gateway;
+
+import dev.parley.accounts.AccountService;
+import dev.parley.messaging.MessagingService;
+import dev.parley.sessions.LocalSessions;
+import dev.parley.sync.SyncService;
+import java.util.concurrent.ExecutorService;
+
+/** The features the gateway calls, and the executor for their blocking work. */
+public record Services(AccountService accounts, MessagingService messaging, SyncService sync, LocalSessions sessions,
+                       ExecutorService blocking) {
+}

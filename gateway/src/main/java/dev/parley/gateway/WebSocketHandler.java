@@ -1,0 +1,451 @@
+package dev.parley.gateway;
+
+import dev.parley.core.Ids;
+import dev.parley.core.ParleyException;
+import dev.parley.directory.Device;
+import dev.parley.protocol.ClientFrame;
+import dev.parley.protocol.CloseCodes;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.FrameCodec;
+import dev.parley.protocol.ProtocolException;
+import dev.parley.protocol.ServerFrame;
+import dev.parley.sessions.OutboundFrame;
+import dev.parley.sessions.Session;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code /v1/ws} connection: the auth handshake, frame dispatch, and the {@link Session} that features deliver
+ * to. Frames are decoded on the event loop and handled in arrival order on a {@link SerialExecutor} over virtual
+ * threads; writes from any thread are flushed once per burst on the event loop.
+ */
+final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements Session {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketHandler.class);
+    private static final AtomicLong CONNECTION_IDS = new AtomicLong();
+    private static final FrameCodec CODEC = FrameCodec.INSTANCE;
+
+    private enum State { HANDSHAKE, AWAITING_AUTH, AUTHENTICATING, READY, CLOSED }
+
+    private final Services services;
+    private final GatewayConfig config;
+    private final Clock clock;
+    private final SerialExecutor inbox;
+    private final long connectionId = CONNECTION_IDS.incrementAndGet();
+    /** Only touched on the event loop. */
+    private boolean flushScheduled;
+
+    private volatile State state = State.HANDSHAKE;
+    private volatile Channel channel;
+    private volatile long userId;
+    private volatile long deviceId;
+    private ScheduledFuture<?> authTimeout;
+
+    // Delivery state, guarded by "this".
+    private boolean syncing = true;
+    private List<Held> held = new ArrayList<>();
+    private final Map<Long, Long> highWater = new HashMap<>();
+
+    private final ReentrantLock writableLock = new ReentrantLock();
+    private final Condition writableChanged = writableLock.newCondition();
+
+    WebSocketHandler(Services services, GatewayConfig config, Clock clock) {
+        this.services = services;
+        this.config = config;
+        this.clock = clock;
+        this.inbox = new SerialExecutor(services.blocking());
+    }
+
+    private record Held(OutboundFrame frame, long conversationId, long seq) {
+    }
+
+    // ---- Netty events -------------------------------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
+            ctx.pipeline().remove(RestHandler.class); // this connection speaks WebSocket only from now on
+            state = State.AWAITING_AUTH;
+            authTimeout = ctx.executor().schedule(() -> {
+                if (state == State.AWAITING_AUTH || state == State.AUTHENTICATING) {
+                    close(CloseCodes.AUTH_TIMEOUT, "no auth frame within " + config.authTimeout().toSeconds() + " s");
+                }
+            }, config.authTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } else if (evt instanceof IdleStateEvent) {
+            close(CloseCodes.IDLE_TIMEOUT, "no frame for " + config.idleTimeout().toSeconds() + " s");
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof BinaryWebSocketFrame) {
+            close(CloseCodes.PROTOCOL_ERROR, "binary frames are not supported; send JSON text frames");
+            return;
+        }
+        if (!(frame instanceof TextWebSocketFrame text)) {
+            return; // ping/pong/close are handled by the protocol handler
+        }
+        ClientFrame f;
+        try {
+            f = CODEC.decodeClient(ByteBufUtil.getBytes(text.content()));
+        } catch (ProtocolException e) {
+            OutboundFrame err = new OutboundFrame(new ServerFrame.Error(e.code(), e.getMessage(), e.ref()));
+            switch (state) {
+                case AWAITING_AUTH -> rejectUnauthenticated("expected an auth frame first: " + e.getMessage());
+                case AUTHENTICATING -> inbox.execute(() -> send(err)); // answered after ready, in order
+                default -> send(err);
+            }
+            return;
+        }
+        dispatch(f);
+    }
+
+    private void dispatch(ClientFrame f) {
+        State s = state;
+        if (f instanceof ClientFrame.Auth auth) {
+            if (s == State.AWAITING_AUTH) {
+                state = State.AUTHENTICATING;
+                inbox.execute(() -> authenticate(auth.token()));
+            } else {
+                send(error(ErrorCode.BAD_REQUEST, "already authenticated", null));
+            }
+            return;
+        }
+        if (s == State.AUTHENTICATING) {
+            // Sent right behind auth without waiting for ready: handle it after auth, in order.
+            inbox.execute(() -> {
+                if (state == State.READY) {
+                    handle(f);
+                }
+            });
+            return;
+        }
+        if (s != State.READY) {
+            rejectUnauthenticated("expected an auth frame first");
+            return;
+        }
+        if (f instanceof ClientFrame.Ping) {
+            send(new OutboundFrame(new ServerFrame.Pong(clock.millis())));
+            return;
+        }
+        inbox.execute(() -> handle(f));
+    }
+
+    /** Handles one frame of an authenticated connection, on the connection's serial executor. */
+    private void handle(ClientFrame f) {
+        String ref = f instanceof ClientFrame.Send send ? send.clientMsgId() : null;
+        try {
+            switch (f) {
+                case ClientFrame.Send send -> services.messaging().send(this, send);
+                case ClientFrame.Delivered d -> {
+                    long conv = Ids.parse("delivered.conversationId", d.conversationId());
+                    services.messaging().member(userId, conv);
+                    services.sync().acknowledge(this, conv, d.seq());
+                }
+                case ClientFrame.Read r ->
+                    // Read markers are validated now; read receipts and unread counts build on them.
+                    services.messaging().member(userId, Ids.parse("read.conversationId", r.conversationId()));
+                case ClientFrame.Typing t -> typing(Ids.parse("typing.conversationId", t.conversationId()));
+                case ClientFrame.PresenceSubscribe p ->
+                    throw new ParleyException(ErrorCode.BAD_REQUEST, "presence.subscribe: not available yet");
+                case ClientFrame.Ping p -> send(new OutboundFrame(new ServerFrame.Pong(clock.millis())));
+                case ClientFrame.Auth a -> send(error(ErrorCode.BAD_REQUEST, "already authenticated", null));
+            }
+        } catch (ParleyException e) {
+            if (e.code() == ErrorCode.INTERNAL) {
+                log.warn("frame {} of device {} failed", f.getClass().getSimpleName(), deviceId, e);
+            }
+            send(error(e.code(), e.getMessage(), ref));
+        } catch (RuntimeException e) {
+            log.error("frame {} of device {} failed", f.getClass().getSimpleName(), deviceId, e);
+            send(error(ErrorCode.INTERNAL, "internal error", ref));
+        }
+    }
+
+    private void typing(long conversationId) {
+        var conv = services.messaging().member(userId, conversationId);
+        OutboundFrame out = new OutboundFrame(new ServerFrame.Typing(Ids.toWire(conversationId), Ids.toWire(userId)));
+        for (long member : conv.members()) {
+            if (member != userId) {
+                for (Session s : services.sessions().of(member)) {
+                    s.send(out);
+                }
+            }
+        }
+    }
+
+    private void authenticate(String token) {
+        Device device;
+        try {
+            device = services.accounts().authenticate(token).orElse(null);
+        } catch (RuntimeException e) {
+            log.warn("authentication failed", e);
+            state = State.AWAITING_AUTH; // the client may send auth again
+            send(error(ErrorCode.UNAVAILABLE, "cannot check the token now; retry", null));
+            return;
+        }
+        if (device == null) {
+            rejectUnauthenticated("invalid or revoked token");
+            return;
+        }
+        if (state != State.AUTHENTICATING) {
+            return; // closed or timed out meanwhile
+        }
+        userId = device.userId();
+        deviceId = device.id();
+        state = State.READY;
+        channel.eventLoop().execute(() -> {
+            if (authTimeout != null) {
+                authTimeout.cancel(false);
+            }
+            if (channel.isActive()) {
+                long idle = config.idleTimeout().toMillis();
+                channel.pipeline().addFirst("idle", new IdleStateHandler(idle, 0, 0, TimeUnit.MILLISECONDS));
+            }
+        });
+        send(new OutboundFrame(new ServerFrame.Ready(Ids.toWire(userId), Ids.toWire(deviceId), clock.millis())));
+        services.sessions().add(this); // live messages are held back from here until the backlog is written
+        if (!channel.isActive()) {
+            services.sessions().remove(this);
+            return;
+        }
+        if (services.accounts().authenticate(token).isEmpty()) {
+            // Revoked between the check above and add(): revocation closed nothing, so close here.
+            services.sessions().remove(this);
+            rejectUnauthenticated("invalid or revoked token");
+            return;
+        }
+        Thread.ofVirtual().name("sync-", deviceId).start(() -> {
+            try {
+                services.sync().backlog(this);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.warn("sync of device {} failed", deviceId, e);
+                close(CloseCodes.GOING_AWAY, "sync failed; reconnect");
+            }
+        });
+    }
+
+    private void rejectUnauthenticated(String message) {
+        send(error(ErrorCode.UNAUTHORIZED, message, null));
+        close(CloseCodes.UNAUTHORIZED, "unauthorized");
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        signalWritable();
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        State before = state;
+        state = State.CLOSED;
+        if (authTimeout != null) {
+            authTimeout.cancel(false);
+        }
+        if (before == State.READY) {
+            services.sessions().remove(this);
+        }
+        synchronized (this) {
+            held = null;
+        }
+        signalWritable();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            close(CloseCodes.MESSAGE_TOO_BIG, "frame larger than " + dev.parley.protocol.Limits.MAX_FRAME_BYTES
+                + " bytes");
+        } else {
+            log.debug("connection {} failed", connectionId, cause);
+            ctx.close();
+        }
+    }
+
+    // ---- Session ------------------------------------------------------------------------------------------------
+
+    @Override
+    public long userId() {
+        return userId;
+    }
+
+    @Override
+    public long deviceId() {
+        return deviceId;
+    }
+
+    @Override
+    public long connectionId() {
+        return connectionId;
+    }
+
+    @Override
+    public synchronized void deliverBacklog(OutboundFrame frame, long conversationId, long seq) {
+        writeMessage(frame, conversationId, seq);
+    }
+
+    @Override
+    public synchronized void deliverLive(OutboundFrame frame, long conversationId, long seq) {
+        if (state == State.CLOSED || held == null) {
+            return;
+        }
+        if (syncing) {
+            if (held.size() >= config.syncBufferLimit()) {
+                tooSlow();
+                return;
+            }
+            held.add(new Held(frame, conversationId, seq));
+            return;
+        }
+        if (!channel.isWritable()) {
+            tooSlow(); // the message stays in the store; the device gets it on its next sync
+            return;
+        }
+        writeMessage(frame, conversationId, seq);
+    }
+
+    @Override
+    public synchronized void finishSync() {
+        if (!syncing || held == null) {
+            return;
+        }
+        syncing = false;
+        for (Held h : held) {
+            writeMessage(h.frame(), h.conversationId(), h.seq());
+        }
+        held = List.of();
+        write(new OutboundFrame(new ServerFrame.Synced()).json());
+    }
+
+    private void tooSlow() {
+        held = null;
+        close(CloseCodes.TOO_SLOW, "outbound queue full; reconnect to sync");
+    }
+
+    /** Writes a message unless this connection already got that seq of the conversation. Caller holds "this". */
+    private void writeMessage(OutboundFrame frame, long conversationId, long seq) {
+        Long high = highWater.get(conversationId);
+        if (high != null && seq <= high) {
+            return;
+        }
+        highWater.put(conversationId, seq);
+        write(frame.json());
+    }
+
+    @Override
+    public void send(OutboundFrame frame) {
+        write(frame.json());
+    }
+
+    private void write(byte[] json) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            return;
+        }
+        if (ch.eventLoop().inEventLoop()) {
+            writeOnLoop(ch, json);
+        } else {
+            ch.eventLoop().execute(() -> writeOnLoop(ch, json));
+        }
+    }
+
+    /**
+     * Writes on the event loop and schedules one flush behind it: a write queued after that flush task schedules its
+     * own, so no frame is left unflushed, and a burst still costs one flush (one syscall).
+     */
+    private void writeOnLoop(Channel ch, byte[] json) {
+        ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)), ch.voidPromise());
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ch.eventLoop().execute(() -> {
+                flushScheduled = false;
+                ch.flush();
+            });
+        }
+    }
+
+    @Override
+    public boolean awaitWritable(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        writableLock.lock();
+        try {
+            while (channel.isActive() && !channel.isWritable()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                writableChanged.awaitNanos(left);
+            }
+            return channel.isActive();
+        } finally {
+            writableLock.unlock();
+        }
+    }
+
+    private void signalWritable() {
+        writableLock.lock();
+        try {
+            writableChanged.signalAll();
+        } finally {
+            writableLock.unlock();
+        }
+    }
+
+    /** Whether the WebSocket handshake completed on this connection. */
+    boolean isUpgraded() {
+        return state != State.HANDSHAKE;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return state != State.CLOSED && channel.isActive();
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            return;
+        }
+        ch.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static OutboundFrame error(ErrorCode code, String message, String ref) {
+        return new OutboundFrame(new ServerFrame.Error(code, message, ref));
+    }
+}

@@ -1,0 +1,160 @@
+package dev.parley.loadgen;
+
+import dev.parley.app.ParleyConfig;
+import dev.parley.app.ParleyServer;
+import dev.parley.client.ConnectOptions;
+import dev.parley.client.Credentials;
+import dev.parley.client.ParleyClient;
+import dev.parley.client.ParleyConnection;
+import dev.parley.protocol.ServerFrame;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * A first throughput measurement of durable 1:1 messaging through the real gateway: P sender/receiver pairs over
+ * loopback, each sender keeping W messages in flight, for D seconds after a warm-up. Runs the same load twice in
+ * one process, against the volatile baseline store (no storage cost) and against SQLite (fsync'd group commit), and
+ * prints both and their ratio. Closed-loop (a window, not a fixed rate): it finds the saturated rate, not latency
+ * under a given load; the open-loop suite comes with the benchmark module.
+ *
+ * <p>Usage: {@code DirectThroughput [pairs=100] [seconds=10] [window=32] [warmup=3]}
+ */
+public final class DirectThroughput {
+
+    record Result(String store, double sentPerSec, double deliveredPerSec, Histogram ackLatency,
+                  Histogram deliveryLatency, double cpuPercent) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int window = args.length > 2 ? Integer.parseInt(args[2]) : 32;
+        int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+        List<Result> results = new ArrayList<>();
+        for (String store : List.of("volatile-bench", "sqlite")) {
+            results.add(run(store, pairs, seconds, window, warmup));
+        }
+        Result base = results.get(0);
+        System.out.printf("%n| store | sent/s (durable acks) | delivered/s | ratio to baseline | ack p50 / p99 ms"
+            + " | delivery p50 / p99 ms | process CPU %% |%n|---|---|---|---|---|---|---|%n");
+        for (Result r : results) {
+            System.out.printf("| %s | %.0f | %.0f | %.2f | %.2f / %.2f | %.2f / %.2f | %.0f |%n", r.store(),
+                r.sentPerSec(), r.deliveredPerSec(), r.sentPerSec() / base.sentPerSec(),
+                ms(r.ackLatency(), 50), ms(r.ackLatency(), 99), ms(r.deliveryLatency(), 50),
+                ms(r.deliveryLatency(), 99), r.cpuPercent());
+        }
+        System.out.printf("%npairs=%d window=%d seconds=%d warmup=%d cores=%d java=%s%n", pairs, window, seconds,
+            warmup, Runtime.getRuntime().availableProcessors(), Runtime.version());
+        System.exit(0);
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    static Result run(String store, int pairs, int seconds, int window, int warmup) throws Exception {
+        Path dir = Files.createTempDirectory("parley-bench-");
+        ParleyServer server = ParleyServer.start(ParleyConfig.of(Map.of(
+            "server.host", "127.0.0.1", "server.port", "0", "dataDir", dir.toString(),
+            "messages.type", store,
+            "accounts.argon2.memoryKib", "1024", "accounts.argon2.iterations", "1",
+            "accounts.loginAttemptsPerIpPerMinute", "10000000")));
+        AtomicLong delivered = new AtomicLong();
+        AtomicLong acked = new AtomicLong();
+        Recorder ackRec = new Recorder(3);
+        Recorder deliveryRec = new Recorder(3);
+        AtomicBoolean stop = new AtomicBoolean();
+        List<ParleyConnection> conns = new ArrayList<>();
+        List<Thread> senders = new ArrayList<>();
+        try (ParleyClient client = ParleyClient.create(URI.create("http://127.0.0.1:" + server.port()))) {
+            String padding = "x".repeat(80);
+            for (int p = 0; p < pairs; p++) {
+                String s = "s" + p;
+                String r = "r" + p;
+                client.register(s, "benchmark-password", null);
+                String rId = client.register(r, "benchmark-password", null).userId();
+                Credentials sc = client.login(s, "benchmark-password", "bench");
+                Credentials rc = client.login(r, "benchmark-password", "bench");
+                ParleyConnection receiver = client.connect(rc.token(), ConnectOptions.defaults().withAutoAck(true)
+                    .withRecordInbox(false).withListener(f -> {
+                        if (f instanceof ServerFrame.Message m) {
+                            delivered.incrementAndGet();
+                            int sp = m.body().indexOf(' ');
+                            deliveryRec.recordValue(Math.max(0, System.nanoTime()
+                                - Long.parseLong(m.body().substring(0, sp))));
+                        }
+                    })).join();
+                ParleyConnection sender = client.connect(sc.token(), ConnectOptions.defaults()
+                    .withRecordInbox(false)).join();
+                conns.add(receiver);
+                conns.add(sender);
+                Semaphore inFlight = new Semaphore(window);
+                senders.add(Thread.ofVirtual().unstarted(() -> {
+                    while (!stop.get()) {
+                        try {
+                            if (!inFlight.tryAcquire(1, TimeUnit.SECONDS)) {
+                                continue;
+                            }
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        long t0 = System.nanoTime();
+                        sender.sendToUser(rId, t0 + " " + padding).whenComplete((ok, err) -> {
+                            if (ok != null) {
+                                acked.incrementAndGet();
+                                ackRec.recordValue(System.nanoTime() - t0);
+                            }
+                            inFlight.release();
+                        });
+                    }
+                }));
+            }
+            senders.forEach(Thread::start);
+            Thread.sleep(warmup * 1000L);
+            ackRec.getIntervalHistogram();
+            deliveryRec.getIntervalHistogram();
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
+            long a0 = acked.get();
+            long d0 = delivered.get();
+            long t0 = System.nanoTime();
+            Thread.sleep(seconds * 1000L);
+            long a1 = acked.get();
+            long d1 = delivered.get();
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            double cpu = (os.getProcessCpuTime() - cpu0) / 1e9 / elapsed * 100;
+            Histogram ack = ackRec.getIntervalHistogram();
+            Histogram del = deliveryRec.getIntervalHistogram();
+            stop.set(true);
+            for (Thread t : senders) {
+                t.join(5_000);
+            }
+            System.out.printf("%s: %.0f sent/s, %.0f delivered/s%n", store, (a1 - a0) / elapsed,
+                (d1 - d0) / elapsed);
+            conns.forEach(ParleyConnection::abort);
+            return new Result(store, (a1 - a0) / elapsed, (d1 - d0) / elapsed, ack, del, cpu);
+        } finally {
+            server.close();
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private DirectThroughput() {
+    }
+
+}

@@ -1,0 +1,553 @@
+package dev.parley.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.parley.core.IdGenerator;
+import dev.parley.testkit.Race;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The contract of {@link Directory}. Every implementation subclasses this and only says how to open a directory:
+ *
+ * <pre>{@code
+ * class SqliteDirectoryTest extends DirectoryContract {
+ *     protected Directory newDirectory(Path dir) { return new SqliteDirectory(dir.resolve("directory.db")); }
+ * }
+ * }</pre>
+ */
+public abstract class DirectoryContract {
+    private static final int THREADS = 8;
+    private static final long T0 = 1_760_000_000_000L;
+
+    /** A fresh directory per test, for backends that keep files. */
+    @TempDir
+    protected Path dir;
+
+    private final IdGenerator ids = new IdGenerator(7, Clock.systemUTC());
+    private Directory directory;
+
+    /**
+     * Opens the directory kept in {@code dir}. A new {@code dir} MUST give an empty directory; opening the same
+     * {@code dir} again after {@link Directory#close} MUST see everything stored before.
+     */
+    protected abstract Directory newDirectory(Path dir);
+
+    @BeforeEach
+    void openDirectory() {
+        directory = newDirectory(dir);
+    }
+
+    @AfterEach
+    void closeDirectory() {
+        if (directory != null) {
+            directory.close();
+        }
+    }
+
+    /** The directory under test. */
+    protected Directory directory() {
+        return directory;
+    }
+
+    /** Closes the directory and opens the same one again. */
+    protected Directory reopen() {
+        Directory old = directory;
+        directory = null;
+        old.close();
+        directory = newDirectory(dir);
+        return directory;
+    }
+
+    // ---- users
+
+    @Test
+    void createdUserIsFoundByIdAndByUsername() {
+        User alice = user("alice");
+
+        directory.createUser(alice);
+
+        assertThat(directory.findUser(alice.id())).contains(alice);
+        assertThat(directory.findUserByUsername("alice")).contains(alice);
+    }
+
+    @Test
+    void unknownUserIsNotFound() {
+        directory.createUser(user("alice"));
+
+        assertThat(directory.findUser(ids.next())).isEmpty();
+        assertThat(directory.findUserByUsername("bob")).isEmpty();
+        assertThat(directory.findUserByUsername("alic")).isEmpty();
+    }
+
+    @Test
+    void createUserFailsWhenTheUsernameIsTaken() {
+        User first = user("alice");
+        directory.createUser(first);
+        User second = user("alice");
+
+        assertThatThrownBy(() -> directory.createUser(second)).isInstanceOf(UsernameTakenException.class);
+
+        assertThat(directory.findUserByUsername("alice")).contains(first);
+        assertThat(directory.findUser(second.id())).isEmpty();
+    }
+
+    @Test
+    void concurrentCreateUserOfOneUsernameHasExactlyOneWinner() {
+        for (int round = 0; round < 10; round++) {
+            String name = "racer" + round;
+            List<User> candidates = new ArrayList<>();
+            for (int i = 0; i < THREADS; i++) {
+                candidates.add(user(name));
+            }
+
+            List<Race.Outcome<User>> outcomes = Race.run(THREADS, i -> {
+                directory.createUser(candidates.get(i));
+                return candidates.get(i);
+            });
+
+            List<User> winners = outcomes.stream().filter(Race.Outcome::succeeded).map(Race.Outcome::value).toList();
+            assertThat(winners).as("winners of %s", name).hasSize(1);
+            assertThat(outcomes.stream().filter(o -> !o.succeeded()).map(Race.Outcome::error))
+                .as("losers of %s", name)
+                .hasSize(THREADS - 1)
+                .allSatisfy(e -> assertThat(e).isInstanceOf(UsernameTakenException.class));
+            assertThat(directory.findUserByUsername(name)).contains(winners.getFirst());
+            for (User u : candidates) {
+                if (u != winners.getFirst()) {
+                    assertThat(directory.findUser(u.id())).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
+    void concurrentCreateUserOfDistinctUsernamesAllSucceed() {
+        int perThread = 25;
+
+        List<Race.Outcome<List<User>>> outcomes = Race.run(THREADS, t -> {
+            List<User> made = new ArrayList<>();
+            for (int i = 0; i < perThread; i++) {
+                User u = user("user_" + t + "_" + i);
+                directory.createUser(u);
+                made.add(u);
+            }
+            return made;
+        });
+
+        for (Race.Outcome<List<User>> o : outcomes) {
+            assertThat(o.error()).isNull();
+            for (User u : o.value()) {
+                assertThat(directory.findUserByUsername(u.username())).contains(u);
+            }
+        }
+    }
+
+    @Test
+    void findUsersReturnsTheExistingOnes() {
+        User alice = user("alice");
+        User bob = user("bob");
+        directory.createUser(alice);
+        directory.createUser(bob);
+        long unknown = ids.next();
+
+        assertThat(directory.findUsers(List.of(alice.id(), unknown, bob.id(), alice.id())))
+            .isEqualTo(Map.of(alice.id(), alice, bob.id(), bob));
+        assertThat(directory.findUsers(List.of())).isEmpty();
+        assertThat(directory.findUsers(List.of(unknown))).isEmpty();
+    }
+
+    @Test
+    void findUsersTakesManyIds() {
+        Map<Long, User> expected = new HashMap<>();
+        List<Long> asked = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            User u = user("many" + i);
+            directory.createUser(u);
+            expected.put(u.id(), u);
+            asked.add(u.id());
+        }
+        for (int i = 0; i < 2_000; i++) {
+            asked.add(ids.next()); // more ids than some engines take as parameters of one statement
+        }
+
+        assertThat(directory.findUsers(asked)).isEqualTo(expected);
+    }
+
+    // ---- devices
+
+    @Test
+    void createdDeviceIsFoundByItsTokenHash() {
+        User alice = createUser("alice");
+        byte[] hash = tokenHash();
+        Device phone = new Device(ids.next(), alice.id(), "phone", T0);
+
+        directory.createDevice(phone, hash);
+
+        assertThat(directory.findDeviceByTokenHash(hash.clone())).contains(phone);
+        assertThat(directory.findDeviceByTokenHash(tokenHash())).isEmpty();
+        byte[] almost = hash.clone();
+        almost[31] ^= 1;
+        assertThat(directory.findDeviceByTokenHash(almost)).isEmpty();
+    }
+
+    @Test
+    void devicesAreListedOldestFirst() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Device laptop = new Device(ids.next(), alice.id(), "laptop", T0 + 300);
+        Device phone = new Device(ids.next(), alice.id(), "phone", T0 + 100);
+        Device tablet = new Device(ids.next(), alice.id(), "tablet", T0 + 200);
+        Device bobs = new Device(ids.next(), bob.id(), "phone", T0 + 50);
+        for (Device d : List.of(laptop, phone, tablet, bobs)) {
+            directory.createDevice(d, tokenHash());
+        }
+
+        assertThat(directory.devices(alice.id())).containsExactly(phone, tablet, laptop);
+        assertThat(directory.devices(bob.id())).containsExactly(bobs);
+        assertThat(directory.devices(ids.next())).isEmpty();
+    }
+
+    @Test
+    void deleteDeviceRemovesItsTokenAndCursors() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Conversation conv = directory.directConversation(alice.id(), bob.id(), ids.next(), T0);
+        byte[] phoneHash = tokenHash();
+        byte[] laptopHash = tokenHash();
+        Device phone = new Device(ids.next(), alice.id(), "phone", T0);
+        Device laptop = new Device(ids.next(), alice.id(), "laptop", T0 + 1);
+        directory.createDevice(phone, phoneHash);
+        directory.createDevice(laptop, laptopHash);
+        directory.saveCursors(List.of(new SyncCursor(phone.id(), conv.id(), 5),
+            new SyncCursor(laptop.id(), conv.id(), 7)));
+
+        assertThat(directory.deleteDevice(alice.id(), phone.id())).isTrue();
+
+        assertThat(directory.findDeviceByTokenHash(phoneHash)).isEmpty();
+        assertThat(directory.devices(alice.id())).containsExactly(laptop);
+        assertThat(directory.cursors(phone.id())).isEmpty();
+        assertThat(directory.findDeviceByTokenHash(laptopHash)).contains(laptop);
+        assertThat(directory.cursors(laptop.id())).isEqualTo(Map.of(conv.id(), 7L));
+        assertThat(directory.deleteDevice(alice.id(), phone.id())).as("second delete").isFalse();
+    }
+
+    @Test
+    void deleteDeviceOfAnotherUserDoesNothing() {
+        User alice = createUser("alice");
+        User mallory = createUser("mallory");
+        byte[] hash = tokenHash();
+        Device phone = new Device(ids.next(), alice.id(), "phone", T0);
+        directory.createDevice(phone, hash);
+
+        assertThat(directory.deleteDevice(mallory.id(), phone.id())).isFalse();
+        assertThat(directory.deleteDevice(alice.id(), ids.next())).isFalse();
+
+        assertThat(directory.findDeviceByTokenHash(hash)).contains(phone);
+        assertThat(directory.devices(alice.id())).containsExactly(phone);
+    }
+
+    // ---- conversations
+
+    @Test
+    void directConversationIsTheSameForAPairInEitherOrder() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        long id = ids.next();
+
+        Conversation first = directory.directConversation(alice.id(), bob.id(), id, T0);
+        Conversation again = directory.directConversation(bob.id(), alice.id(), ids.next(), T0 + 1000);
+        Conversation third = directory.directConversation(alice.id(), bob.id(), ids.next(), T0 + 2000);
+
+        assertThat(first.id()).isEqualTo(id);
+        assertThat(first.kind()).isEqualTo(Conversation.Kind.DIRECT);
+        assertThat(first.title()).isNull();
+        assertThat(first.createdAt()).isEqualTo(T0);
+        assertThat(first.members()).containsExactlyInAnyOrder(alice.id(), bob.id());
+        assertSameConversation(again, first);
+        assertSameConversation(third, first);
+    }
+
+    @Test
+    void distinctPairsGetDistinctConversations() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        User carol = createUser("carol");
+
+        Conversation ab = directory.directConversation(alice.id(), bob.id(), ids.next(), T0);
+        Conversation ac = directory.directConversation(alice.id(), carol.id(), ids.next(), T0);
+        Conversation cb = directory.directConversation(carol.id(), bob.id(), ids.next(), T0);
+
+        assertThat(Set.of(ab.id(), ac.id(), cb.id())).hasSize(3);
+        assertThat(ac.members()).containsExactlyInAnyOrder(alice.id(), carol.id());
+        assertThat(cb.members()).containsExactlyInAnyOrder(carol.id(), bob.id());
+    }
+
+    @Test
+    void concurrentDirectConversationOfOnePairIsCreatedOnce() {
+        for (int round = 0; round < 10; round++) {
+            User a = createUser("pair_a" + round);
+            User b = createUser("pair_b" + round);
+            long[] newIds = new long[THREADS];
+            for (int i = 0; i < THREADS; i++) {
+                newIds[i] = ids.next();
+            }
+
+            List<Race.Outcome<Conversation>> outcomes = Race.run(THREADS, i -> i % 2 == 0
+                ? directory.directConversation(a.id(), b.id(), newIds[i], T0 + i)
+                : directory.directConversation(b.id(), a.id(), newIds[i], T0 + i));
+
+            Set<Long> got = new HashSet<>();
+            for (Race.Outcome<Conversation> o : outcomes) {
+                assertThat(o.error()).as("round %d", round).isNull();
+                assertThat(o.value().members()).containsExactlyInAnyOrder(a.id(), b.id());
+                got.add(o.value().id());
+            }
+            assertThat(got).as("conversation ids returned in round %d", round).hasSize(1);
+            long winner = got.iterator().next();
+            assertThat(newIds).contains(winner);
+            assertThat(directory.conversationsOf(a.id())).extracting(Conversation::id).containsExactly(winner);
+            assertThat(directory.conversationsOf(b.id())).extracting(Conversation::id).containsExactly(winner);
+        }
+    }
+
+    @Test
+    void conversationIsFoundById() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Conversation conv = directory.directConversation(alice.id(), bob.id(), ids.next(), T0);
+
+        Optional<Conversation> found = directory.conversation(conv.id());
+
+        assertThat(found).isPresent();
+        assertSameConversation(found.get(), conv);
+        assertThat(directory.conversation(ids.next())).isEmpty();
+    }
+
+    @Test
+    void conversationsOfListsEveryConversationOfTheUserWithItsMembers() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        User carol = createUser("carol");
+        User dave = createUser("dave");
+        Conversation ab = directory.directConversation(alice.id(), bob.id(), ids.next(), T0);
+        Conversation ca = directory.directConversation(carol.id(), alice.id(), ids.next(), T0 + 1);
+        Conversation bc = directory.directConversation(bob.id(), carol.id(), ids.next(), T0 + 2);
+
+        List<Conversation> ofAlice = directory.conversationsOf(alice.id());
+
+        assertThat(ofAlice).extracting(Conversation::id).containsExactlyInAnyOrder(ab.id(), ca.id());
+        for (Conversation c : ofAlice) {
+            assertSameConversation(c, c.id() == ab.id() ? ab : ca);
+        }
+        assertThat(directory.conversationsOf(bob.id())).extracting(Conversation::id)
+            .containsExactlyInAnyOrder(ab.id(), bc.id());
+        assertThat(directory.conversationsOf(dave.id())).isEmpty();
+    }
+
+    @Test
+    void conversationsOfAUserWithManyConversations() {
+        User hub = createUser("hub");
+        Map<Long, Long> peerByConversation = new HashMap<>();
+        for (int i = 0; i < 100; i++) {
+            User peer = createUser("peer" + i);
+            Conversation c = directory.directConversation(hub.id(), peer.id(), ids.next(), T0 + i);
+            peerByConversation.put(c.id(), peer.id());
+        }
+
+        List<Conversation> convs = directory.conversationsOf(hub.id());
+
+        assertThat(convs).hasSize(100);
+        for (Conversation c : convs) {
+            assertThat(c.members()).containsExactlyInAnyOrder(hub.id(), peerByConversation.get(c.id()));
+        }
+    }
+
+    // ---- cursors
+
+    @Test
+    void deviceWithoutCursorsHasNone() {
+        Device phone = createDevice(createUser("alice"));
+
+        assertThat(directory.cursors(phone.id())).isEmpty();
+        assertThat(directory.cursors(ids.next())).isEmpty();
+    }
+
+    @Test
+    void cursorsOnlyMoveForward() {
+        User alice = createUser("alice");
+        Conversation c1 = directory.directConversation(alice.id(), createUser("bob").id(), ids.next(), T0);
+        Conversation c2 = directory.directConversation(alice.id(), createUser("carol").id(), ids.next(), T0);
+        Device phone = createDevice(alice);
+
+        directory.saveCursors(List.of(new SyncCursor(phone.id(), c1.id(), 10), new SyncCursor(phone.id(), c2.id(), 3)));
+        assertThat(directory.cursors(phone.id())).isEqualTo(Map.of(c1.id(), 10L, c2.id(), 3L));
+
+        directory.saveCursors(List.of(new SyncCursor(phone.id(), c1.id(), 4), new SyncCursor(phone.id(), c2.id(), 8)));
+        assertThat(directory.cursors(phone.id())).isEqualTo(Map.of(c1.id(), 10L, c2.id(), 8L));
+
+        directory.saveCursors(List.of(new SyncCursor(phone.id(), c1.id(), 10)));
+        assertThat(directory.cursors(phone.id())).isEqualTo(Map.of(c1.id(), 10L, c2.id(), 8L));
+
+        directory.saveCursors(List.of(new SyncCursor(phone.id(), c1.id(), 11)));
+        assertThat(directory.cursors(phone.id())).isEqualTo(Map.of(c1.id(), 11L, c2.id(), 8L));
+    }
+
+    @Test
+    void oneBatchWithSeveralSeqsOfOneCursorKeepsTheHighest() {
+        User alice = createUser("alice");
+        Conversation c = directory.directConversation(alice.id(), createUser("bob").id(), ids.next(), T0);
+        Device phone = createDevice(alice);
+
+        directory.saveCursors(List.of(new SyncCursor(phone.id(), c.id(), 5), new SyncCursor(phone.id(), c.id(), 9),
+            new SyncCursor(phone.id(), c.id(), 2)));
+
+        assertThat(directory.cursors(phone.id())).isEqualTo(Map.of(c.id(), 9L));
+    }
+
+    @Test
+    void cursorsAreKeptPerDevice() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Conversation c = directory.directConversation(alice.id(), bob.id(), ids.next(), T0);
+        Device phone = createDevice(alice);
+        Device laptop = createDevice(alice);
+        Device bobs = createDevice(bob);
+
+        directory.saveCursors(List.of(new SyncCursor(phone.id(), c.id(), 5), new SyncCursor(bobs.id(), c.id(), 6)));
+
+        assertThat(directory.cursors(phone.id())).isEqualTo(Map.of(c.id(), 5L));
+        assertThat(directory.cursors(laptop.id())).isEmpty();
+        assertThat(directory.cursors(bobs.id())).isEqualTo(Map.of(c.id(), 6L));
+    }
+
+    @Test
+    void cursorsOfDeletedOrUnknownDevicesAreIgnored() {
+        User alice = createUser("alice");
+        Conversation c = directory.directConversation(alice.id(), createUser("bob").id(), ids.next(), T0);
+        Device phone = createDevice(alice);
+        Device laptop = createDevice(alice);
+        assertThat(directory.deleteDevice(alice.id(), laptop.id())).isTrue();
+        long neverExisted = ids.next();
+
+        directory.saveCursors(List.of(new SyncCursor(laptop.id(), c.id(), 5), new SyncCursor(phone.id(), c.id(), 6),
+            new SyncCursor(neverExisted, c.id(), 7)));
+
+        assertThat(directory.cursors(phone.id())).isEqualTo(Map.of(c.id(), 6L));
+        assertThat(directory.cursors(laptop.id())).isEmpty();
+        assertThat(directory.cursors(neverExisted)).isEmpty();
+    }
+
+    @Test
+    void savingNoCursorsIsHarmless() {
+        directory.saveCursors(List.of());
+    }
+
+    @Test
+    void concurrentSaveCursorsKeepTheHighestSeq() {
+        User alice = createUser("alice");
+        List<Conversation> convs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            convs.add(directory.directConversation(alice.id(), createUser("peer" + i).id(), ids.next(), T0));
+        }
+        Device phone = createDevice(alice);
+        int rounds = 40;
+
+        List<Race.Outcome<Map<Long, Long>>> outcomes = Race.run(THREADS, t -> {
+            Map<Long, Long> highest = new HashMap<>();
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            for (int r = 0; r < rounds; r++) {
+                List<SyncCursor> batch = new ArrayList<>();
+                for (Conversation c : convs) {
+                    long seq = random.nextLong(1, 1_000_000);
+                    batch.add(new SyncCursor(phone.id(), c.id(), seq));
+                    highest.merge(c.id(), seq, Math::max);
+                }
+                directory.saveCursors(batch);
+            }
+            return highest;
+        });
+
+        Map<Long, Long> expected = new HashMap<>();
+        for (Race.Outcome<Map<Long, Long>> o : outcomes) {
+            assertThat(o.error()).isNull();
+            o.value().forEach((conv, seq) -> expected.merge(conv, seq, Math::max));
+        }
+        assertThat(directory.cursors(phone.id())).isEqualTo(expected);
+    }
+
+    // ---- durability
+
+    @Test
+    void everythingSurvivesCloseAndReopen() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        byte[] hash = tokenHash();
+        Device phone = new Device(ids.next(), alice.id(), "phone", T0);
+        directory.createDevice(phone, hash);
+        Conversation conv = directory.directConversation(alice.id(), bob.id(), ids.next(), T0);
+        directory.saveCursors(List.of(new SyncCursor(phone.id(), conv.id(), 42)));
+
+        reopen();
+
+        assertThat(directory.findUser(alice.id())).contains(alice);
+        assertThat(directory.findUserByUsername("bob")).contains(bob);
+        assertThatThrownBy(() -> directory.createUser(user("alice"))).isInstanceOf(UsernameTakenException.class);
+        assertThat(directory.findDeviceByTokenHash(hash)).contains(phone);
+        assertThat(directory.devices(alice.id())).containsExactly(phone);
+        assertSameConversation(directory.conversation(conv.id()).orElseThrow(), conv);
+        assertSameConversation(directory.directConversation(bob.id(), alice.id(), ids.next(), T0 + 5), conv);
+        assertThat(directory.conversationsOf(bob.id())).extracting(Conversation::id).containsExactly(conv.id());
+        assertThat(directory.cursors(phone.id())).isEqualTo(Map.of(conv.id(), 42L));
+    }
+
+    // ---- helpers
+
+    /** A new user (not stored) with a fresh id. */
+    protected User user(String username) {
+        return new User(ids.next(), username, "Display " + username, "$argon2id$hash-of-" + username, T0);
+    }
+
+    /** Stores and returns a new user. */
+    protected User createUser(String username) {
+        User u = user(username);
+        directory.createUser(u);
+        return u;
+    }
+
+    /** Stores and returns a new device of the user, with a random token hash. */
+    protected Device createDevice(User owner) {
+        Device d = new Device(ids.next(), owner.id(), "device", T0);
+        directory.createDevice(d, tokenHash());
+        return d;
+    }
+
+    /** A random 32-byte hash, as SHA-256 of a token would be. */
+    protected static byte[] tokenHash() {
+        byte[] hash = new byte[32];
+        ThreadLocalRandom.current().nextBytes(hash);
+        return hash;
+    }
+
+    /** Conversations are equal but for the order of their members, which the contract leaves open. */
+    protected static void assertSameConversation(Conversation actual, Conversation expected) {
+        assertThat(actual.id()).isEqualTo(expected.id());
+        assertThat(actual.kind()).isEqualTo(expected.kind());
+        assertThat(actual.title()).isEqualTo(expected.title());
+        assertThat(actual.createdAt()).isEqualTo(expected.createdAt());
+        assertThat(actual.members()).containsExactlyInAnyOrderElementsOf(expected.members());
+    }
+}
