@@ -44,6 +44,8 @@ public final class DirectThroughput {
         int window = args.length > 2 ? Integer.parseInt(args[2]) : 32;
         int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         List<Result> results = new ArrayList<>();
+        System.out.println("warm-up run (JIT), not reported:");
+        run("volatile-bench", pairs, Math.max(3, seconds / 2), window, warmup);
         for (String store : List.of("volatile-bench", "sqlite")) {
             results.add(run(store, pairs, seconds, window, warmup));
         }
@@ -82,8 +84,8 @@ public final class DirectThroughput {
         try (ParleyClient client = ParleyClient.create(URI.create("http://127.0.0.1:" + server.port()))) {
             String padding = "x".repeat(80);
             for (int p = 0; p < pairs; p++) {
-                String s = "s" + p;
-                String r = "r" + p;
+                String s = "sender" + p;
+                String r = "receiver" + p;
                 client.register(s, "benchmark-password", null);
                 String rId = client.register(r, "benchmark-password", null).userId();
                 Credentials sc = client.login(s, "benchmark-password", "bench");

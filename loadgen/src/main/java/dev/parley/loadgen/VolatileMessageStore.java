@@ -21,13 +21,20 @@ public final class VolatileMessageStore implements MessageStore {
     private final IdGenerator ids;
     private final Map<Long, List<StoredMessage>> byConversation = new HashMap<>();
     private final Map<String, StoredMessage> byKey = new HashMap<>();
+    /** One writer thread, like the SQLite store's, so that only the storage cost differs. */
+    private final java.util.concurrent.ExecutorService writer =
+        java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "volatile-writer"));
 
     VolatileMessageStore(IdGenerator ids) {
         this.ids = ids;
     }
 
     @Override
-    public synchronized void append(NewMessage m, AppendListener listener) {
+    public void append(NewMessage m, AppendListener listener) {
+        writer.execute(() -> store(m, listener));
+    }
+
+    private synchronized void store(NewMessage m, AppendListener listener) {
         StoredMessage existing = byKey.get(m.senderUserId() + ":" + m.clientMsgId());
         if (existing != null) {
             listener.stored(existing, true);
@@ -83,6 +90,7 @@ public final class VolatileMessageStore implements MessageStore {
 
     @Override
     public void close() {
+        writer.shutdown();
     }
 
     /** Provider for {@code messages.type: volatile-bench}. */
