@@ -10,4 +10,9 @@ public final class StorageException extends ParleyException {
     public StorageException(String message, Throwable cause) {
         super(ErrorCode.INTERNAL, message, cause);
     }
+
+    /** A failure with another code, e.g. {@link ErrorCode#UNAVAILABLE} for an overloaded or closing store. */
+    public StorageException(ErrorCode code, String message, Throwable cause) {
+        super(code, message, cause);
+    }
 }

@@ -16,7 +16,12 @@ import java.util.Map;
  *       never concurrently, so that the listener may fan out in order.</li>
  *   <li>Idempotency: a message whose {@code (senderUserId, clientMsgId)} was stored before is not stored again; the
  *       listener gets the original with {@code duplicate = true}. This holds across restarts.</li>
- *   <li>Listeners MUST NOT block: they run on the store's own thread.</li>
+ *   <li>Appends made one after another by one thread get increasing seqs within a conversation (a sender's order is
+ *       kept).</li>
+ *   <li>Listeners MUST NOT block: they run on the store's own thread, except that an append refused at once (store
+ *       closed or overloaded: {@code unavailable}) fails its listener on the caller's thread.</li>
+ *   <li>By the time {@link #close} returns every listener has been called; a throwing listener does not stop the
+ *       store.</li>
  *   <li>Reads MAY block; they see every message whose listener has been called.</li>
  *   <li>Backend failures reach the listener (or the reader) as {@link dev.parley.core.StorageException}.</li>
  * </ul>

@@ -58,6 +58,8 @@ public sealed interface ClientFrame {
                     "send.media.mediaId: missing");
             }
             if (body != null) {
+                requireRef(wellFormed(body), clientMsgId,
+                    "send.body: contains an unpaired UTF-16 surrogate (expected: valid Unicode text)");
                 // Cheap pre-check on UTF-16 length before counting code points.
                 if (body.length() > Limits.MAX_BODY_CODE_POINTS) {
                     int cps = body.codePointCount(0, body.length());
@@ -126,6 +128,21 @@ public sealed interface ClientFrame {
         require(conversationId != null && !conversationId.isEmpty(), type + ".conversationId: missing");
         require(seq != null, type + ".seq: missing (expected: a number >= 1)");
         require(seq >= 1, type + ".seq: " + seq + " (expected: >= 1)");
+    }
+
+    private static boolean wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void requireRef(boolean ok, String ref, String message) throws ProtocolException {

@@ -107,12 +107,13 @@ public final class SqliteMessageStore implements MessageStore {
         appending.incrementAndGet();
         try {
             if (closed) {
-                rejected = new StorageException("message store " + db.file() + " is closed (expected: an open store)",
-                    null);
+                rejected = new StorageException(dev.parley.protocol.ErrorCode.UNAVAILABLE,
+                    "message store " + db.file() + " is closed (expected: an open store)", null);
             } else if (queue.offer(new MessageWriter.Request(message, listener))) {
                 return;
             } else {
-                rejected = new StorageException("message store " + db.file() + " is overloaded: " + queueMax
+                rejected = new StorageException(dev.parley.protocol.ErrorCode.UNAVAILABLE,
+                    "message store " + db.file() + " is overloaded: " + queueMax
                     + " appends wait for the disk (expected: fewer than queue.max); retry later", null);
             }
         } finally {
