@@ -206,7 +206,7 @@ public final class ParleyConfig {
         return new AccountsConfig((int) integer("accounts.argon2.memoryKib"),
             (int) integer("accounts.argon2.iterations"), (int) integer("accounts.argon2.parallelism"),
             (int) integer("accounts.loginAttemptsPerIpPerMinute"),
-            (int) integer("accounts.loginFailuresPerAccountPerMinute"));
+            (int) integer("accounts.loginFailuresPerAccountPerMinute"), (int) integer("accounts.maxDevices"));
     }
 
     /** The sample configuration file: every key, commented, with its default. */

@@ -11,6 +11,7 @@ import dev.parley.gateway.Services;
 import dev.parley.messaging.MessageStore;
 import dev.parley.messaging.MessageStoreProvider;
 import dev.parley.messaging.MessagingService;
+import dev.parley.receipts.ReceiptService;
 import dev.parley.sessions.LocalSessions;
 import dev.parley.sessions.SessionRegistry;
 import dev.parley.sessions.SessionRegistryProvider;
@@ -80,6 +81,7 @@ public final class ParleyServer implements AutoCloseable {
         AccountService accounts = new AccountService(directory, config.accounts(), resources.ids(), clock, sessions,
             sync);
         MessagingService messaging = new MessagingService(directory, store, conversations, sessions, clock);
+        ReceiptService receipts = own(new ReceiptService(directory, store, sessions));
 
         ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
         own(blocking::shutdown);
@@ -93,12 +95,13 @@ public final class ParleyServer implements AutoCloseable {
         timers.scheduleWithFixedDelay(() -> {
             try {
                 sync.flush();
+                receipts.flush();
             } catch (RuntimeException e) {
                 log.warn("writing sync cursors failed; will retry", e);
             }
         }, flushMs, flushMs, TimeUnit.MILLISECONDS);
 
-        gateway = own(new GatewayServer(new Services(accounts, messaging, sync, sessions, blocking),
+        gateway = own(new GatewayServer(new Services(accounts, messaging, sync, receipts, sessions, blocking),
             config.gateway(), clock));
         gateway.start();
     }

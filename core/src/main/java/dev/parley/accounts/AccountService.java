@@ -28,6 +28,7 @@ public final class AccountService {
     private final Clock clock;
     private final LocalSessions sessions;
     private final SyncService sync;
+    private final int maxDevices;
 
     public AccountService(Directory directory, AccountsConfig config, IdGenerator ids, Clock clock,
                           LocalSessions sessions, SyncService sync) {
@@ -38,6 +39,7 @@ public final class AccountService {
         this.clock = clock;
         this.sessions = sessions;
         this.sync = sync;
+        this.maxDevices = config.maxDevices();
     }
 
     /** Creates an account; the username is kept lower-case and must be unique regardless of case. */
@@ -97,6 +99,15 @@ public final class AccountService {
         if (!passwords.verify(password, user.get().passwordHash())) {
             throttle.failed(name);
             throw new ParleyException(ErrorCode.UNAUTHORIZED, "wrong username or password");
+        }
+        List<Device> existing = directory.devices(user.get().id());
+        if (existing.size() >= maxDevices) {
+            StringBuilder list = new StringBuilder();
+            for (Device d : existing) {
+                list.append(list.isEmpty() ? "" : ", ").append(d.id()).append(" (\"").append(d.name()).append("\")");
+            }
+            throw new ParleyException(ErrorCode.CONFLICT, "too many devices: " + existing.size() + " of "
+                + maxDevices + " in use; revoke one of them first (DELETE /v1/devices/{deviceId}): " + list);
         }
         String devName = deviceName == null || deviceName.isBlank() ? "device" : deviceName.strip();
         if (devName.codePointCount(0, devName.length()) > MAX_DEVICE_NAME) {

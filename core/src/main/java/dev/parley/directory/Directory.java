@@ -16,7 +16,8 @@ import java.util.Optional;
  *       name exists, and MUST NOT create a second user under any interleaving.</li>
  *   <li>{@link #directConversation} MUST return the same conversation for a pair of users in either order, even when
  *       called concurrently from several threads (or nodes).</li>
- *   <li>{@link #saveCursors} MUST only move cursors forward: a lower {@code seq} than stored is ignored.</li>
+ *   <li>{@link #saveCursors} and {@link #saveReceipts} MUST only move positions forward: a lower {@code seq} than
+ *       stored is ignored.</li>
  *   <li>Failures of the backend surface as {@link dev.parley.core.StorageException}, never as driver exceptions.</li>
  * </ul>
  */
@@ -61,6 +62,15 @@ public interface Directory extends AutoCloseable {
 
     /** Moves cursors forward (never back), in one batch. Cursors of deleted devices are ignored. */
     void saveCursors(Collection<SyncCursor> cursors);
+
+    /** The receipt positions of a conversation's members, by user id; members without one are absent. */
+    Map<Long, ReceiptPosition> receipts(long conversationId);
+
+    /** A user's receipt positions, by conversation id. */
+    Map<Long, ReceiptPosition> receiptsOf(long userId);
+
+    /** Moves receipt positions forward, each column independently (never back), in one batch. */
+    void saveReceipts(Collection<ReceiptPosition> positions);
 
     @Override
     void close();

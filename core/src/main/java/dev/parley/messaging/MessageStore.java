@@ -46,6 +46,9 @@ public interface MessageStore extends AutoCloseable {
     /** The newest message of each of these conversations that has one. */
     Map<Long, StoredMessage> lastMessages(Collection<Long> conversationIds);
 
+    /** How many messages of a conversation have {@code seq > afterSeq} and were not sent by {@code userId}. */
+    long countAfter(long conversationId, long afterSeq, long excludingSender);
+
     /** Stops taking appends, completes (or fails) those in flight, and releases resources. */
     @Override
     void close();

@@ -36,7 +36,8 @@ final class TestServer implements AutoCloseable {
             "accounts.argon2.memoryKib", "1024",
             "accounts.argon2.iterations", "1",
             "accounts.loginAttemptsPerIpPerMinute", "100000",
-            "sync.cursorFlushMillis", "50"));
+            "sync.cursorFlushMillis", "50",
+            "accounts.maxDevices", "50"));
         this.settings.putAll(extra);
         start();
     }

@@ -171,12 +171,37 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     c.put("peerUserId", Ids.toWire(s.peerUserId()));
                 }
                 c.put("lastSeq", s.lastSeq());
+                c.put("unread", services.receipts().unread(s.conversation().id(), me.userId(), s.lastSeq()));
                 if (s.lastMessage() != null) {
                     c.put("lastMessage", s.lastMessage().toFrame());
                 }
                 list.add(c);
             }
             return HttpResponses.json(HttpResponseStatus.OK, Map.of("conversations", list));
+        }
+        if (p.length == 7 && p[4].equals("messages") && p[6].equals("receipts") && m.equals(HttpMethod.GET)) {
+            Device me = authenticate(req);
+            long convId = Ids.parse("conversationId", p[3]);
+            var conv = services.messaging().member(me.userId(), convId);
+            long seq = Ids.parse("seq", p[5]);
+            List<StoredMessage> msg = services.messaging().history(me.userId(), convId, null, seq - 1, 1).messages();
+            if (msg.isEmpty() || msg.get(0).seq() != seq) {
+                throw new ParleyException(ErrorCode.NOT_FOUND, "seq: " + seq + " (no such message)");
+            }
+            long sender = msg.get(0).senderUserId();
+            var positions = services.receipts().of(convId);
+            List<Map<String, Object>> list = new ArrayList<>();
+            synchronized (positions) {
+                for (long member : conv.members()) {
+                    if (member == sender) {
+                        continue;
+                    }
+                    var pos = positions.get(member);
+                    list.add(Map.of("userId", Ids.toWire(member),
+                        "delivered", pos != null && pos.delivered() >= seq, "read", pos != null && pos.read() >= seq));
+                }
+            }
+            return HttpResponses.json(HttpResponseStatus.OK, Map.of("receipts", list));
         }
         if (p.length == 5 && p[4].equals("messages") && m.equals(HttpMethod.GET)) {
             Device me = authenticate(req);

@@ -2,11 +2,12 @@ package dev.parley.gateway;
 
 import dev.parley.accounts.AccountService;
 import dev.parley.messaging.MessagingService;
+import dev.parley.receipts.ReceiptService;
 import dev.parley.sessions.LocalSessions;
 import dev.parley.sync.SyncService;
 import java.util.concurrent.ExecutorService;
 
 /** The features the gateway calls, and the executor for their blocking work. */
-public record Services(AccountService accounts, MessagingService messaging, SyncService sync, LocalSessions sessions,
-                       ExecutorService blocking) {
+public record Services(AccountService accounts, MessagingService messaging, SyncService sync,
+                       ReceiptService receipts, LocalSessions sessions, ExecutorService blocking) {
 }

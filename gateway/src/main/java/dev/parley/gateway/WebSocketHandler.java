@@ -169,13 +169,13 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             switch (f) {
                 case ClientFrame.Send send -> services.messaging().send(this, send);
                 case ClientFrame.Delivered d -> {
-                    long conv = Ids.parse("delivered.conversationId", d.conversationId());
-                    services.messaging().member(userId, conv);
-                    services.sync().acknowledge(this, conv, d.seq());
+                    var conv = services.messaging().member(userId,
+                        Ids.parse("delivered.conversationId", d.conversationId()));
+                    services.sync().acknowledge(this, conv.id(), d.seq());
+                    services.receipts().delivered(this, conv, d.seq());
                 }
-                case ClientFrame.Read r ->
-                    // Read markers are validated now; read receipts and unread counts build on them.
-                    services.messaging().member(userId, Ids.parse("read.conversationId", r.conversationId()));
+                case ClientFrame.Read r -> services.receipts().read(this,
+                    services.messaging().member(userId, Ids.parse("read.conversationId", r.conversationId())), r.seq());
                 case ClientFrame.Typing t -> typing(Ids.parse("typing.conversationId", t.conversationId()));
                 case ClientFrame.PresenceSubscribe p ->
                     throw new ParleyException(ErrorCode.BAD_REQUEST, "presence.subscribe: not available yet");

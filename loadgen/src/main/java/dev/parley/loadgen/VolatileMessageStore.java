@@ -68,6 +68,12 @@ public final class VolatileMessageStore implements MessageStore {
     }
 
     @Override
+    public synchronized long countAfter(long conversationId, long afterSeq, long excludingSender) {
+        return after(conversationId, afterSeq, Integer.MAX_VALUE).stream()
+            .filter(m -> m.senderUserId() != excludingSender).count();
+    }
+
+    @Override
     public synchronized Map<Long, Long> lastSeqs(Collection<Long> conversationIds) {
         Map<Long, Long> r = new HashMap<>();
         for (long c : conversationIds) {

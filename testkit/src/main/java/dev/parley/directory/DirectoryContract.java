@@ -514,6 +514,28 @@ public abstract class DirectoryContract {
         assertThat(directory.cursors(phone.id())).isEqualTo(Map.of(conv.id(), 42L));
     }
 
+    // ---- receipts
+
+    @Test
+    void receiptPositionsMoveForwardPerColumnAndSurviveReopen() {
+        long conv = 77;
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        directory.saveReceipts(List.of(new ReceiptPosition(conv, alice.id(), 5, 3),
+            new ReceiptPosition(conv, bob.id(), 2, 2)));
+        // Lower values never win; each column moves on its own.
+        directory.saveReceipts(List.of(new ReceiptPosition(conv, alice.id(), 4, 4)));
+        assertThat(directory.receipts(conv)).containsOnlyKeys(alice.id(), bob.id())
+            .containsEntry(alice.id(), new ReceiptPosition(conv, alice.id(), 5, 4))
+            .containsEntry(bob.id(), new ReceiptPosition(conv, bob.id(), 2, 2));
+        directory.saveReceipts(List.of(new ReceiptPosition(conv + 1, alice.id(), 9, 1)));
+        reopen();
+        assertThat(directory.receiptsOf(alice.id())).containsOnlyKeys(conv, conv + 1)
+            .containsEntry(conv + 1, new ReceiptPosition(conv + 1, alice.id(), 9, 1));
+        assertThat(directory.receipts(12345)).isEmpty();
+        directory.saveReceipts(List.of());
+    }
+
     // ---- helpers
 
     /** A new user (not stored) with a fresh id. */

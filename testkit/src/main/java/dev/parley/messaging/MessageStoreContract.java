@@ -589,6 +589,20 @@ public abstract class MessageStoreContract {
         closed.close(); // closing twice is harmless
     }
 
+    @Test
+    void countAfterCountsOthersMessagesAboveASeq() {
+        long conv = 4242;
+        append(message(conv, 1, "a"));
+        append(message(conv, 2, "b"));
+        append(message(conv, 1, "c"));
+        append(message(conv, 2, "d"));
+        assertThat(store.countAfter(conv, 0, 1)).isEqualTo(2);
+        assertThat(store.countAfter(conv, 2, 1)).isEqualTo(1);
+        assertThat(store.countAfter(conv, 4, 1)).isZero();
+        assertThat(store.countAfter(conv, 0, 3)).isEqualTo(4);
+        assertThat(store.countAfter(999_999, 0, 1)).isZero();
+    }
+
     // ---- helpers
 
     /** A new text message with a fresh client id. */

@@ -3,6 +3,7 @@ package dev.parley.directory.sqlite;
 import dev.parley.directory.Conversation;
 import dev.parley.directory.Device;
 import dev.parley.directory.Directory;
+import dev.parley.directory.ReceiptPosition;
 import dev.parley.directory.SyncCursor;
 import dev.parley.directory.User;
 import dev.parley.directory.UsernameTakenException;
@@ -71,7 +72,15 @@ public final class SqliteDirectory implements Directory {
             conversation_id INTEGER NOT NULL,
             seq             INTEGER NOT NULL,
             PRIMARY KEY (device_id, conversation_id)
-        ) WITHOUT ROWID, STRICT""");
+        ) WITHOUT ROWID, STRICT""", """
+        CREATE TABLE receipts (
+            conversation_id INTEGER NOT NULL,
+            user_id         INTEGER NOT NULL,
+            delivered_seq   INTEGER NOT NULL,
+            read_seq        INTEGER NOT NULL,
+            PRIMARY KEY (conversation_id, user_id)
+        ) WITHOUT ROWID, STRICT""",
+        "CREATE INDEX receipts_by_user ON receipts (user_id, conversation_id)");
 
     private static final String USER_COLUMNS = "id, username, display_name, password_hash, created_at";
     private static final String DEVICE_COLUMNS = "id, user_id, name, created_at";
@@ -85,6 +94,11 @@ public final class SqliteDirectory implements Directory {
     private static final String UPSERT_CURSOR = "INSERT INTO cursors (device_id, conversation_id, seq)"
         + " SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM devices WHERE id = ?)"
         + " ON CONFLICT (device_id, conversation_id) DO UPDATE SET seq = max(seq, excluded.seq)";
+
+    private static final String UPSERT_RECEIPT = "INSERT INTO receipts (conversation_id, user_id, delivered_seq,"
+        + " read_seq) VALUES (?, ?, ?, ?) ON CONFLICT (conversation_id, user_id) DO UPDATE SET"
+        + " delivered_seq = max(delivered_seq, excluded.delivered_seq), read_seq = max(read_seq, excluded.read_seq)";
+    private static final String RECEIPT_COLUMNS = "conversation_id, user_id, delivered_seq, read_seq";
 
     private final SqliteDatabase db;
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -386,6 +400,55 @@ public final class SqliteDirectory implements Directory {
                     ps.setLong(2, cursor.conversationId());
                     ps.setLong(3, cursor.seq());
                     ps.setLong(4, cursor.deviceId());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Map<Long, ReceiptPosition> receipts(long conversationId) {
+        return receiptQuery("receipts", "SELECT " + RECEIPT_COLUMNS + " FROM receipts WHERE conversation_id = ?",
+            conversationId, true);
+    }
+
+    @Override
+    public Map<Long, ReceiptPosition> receiptsOf(long userId) {
+        return receiptQuery("receiptsOf", "SELECT " + RECEIPT_COLUMNS + " FROM receipts WHERE user_id = ?", userId,
+            false);
+    }
+
+    private Map<Long, ReceiptPosition> receiptQuery(String op, String sql, long key, boolean byUser) {
+        return read(op, c -> {
+            Map<Long, ReceiptPosition> result = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ReceiptPosition p = new ReceiptPosition(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                            rs.getLong(4));
+                        result.put(byUser ? p.userId() : p.conversationId(), p);
+                    }
+                }
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void saveReceipts(Collection<ReceiptPosition> positions) {
+        if (positions.isEmpty()) {
+            return;
+        }
+        write("saveReceipts", c -> {
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_RECEIPT)) {
+                for (ReceiptPosition p : positions) {
+                    ps.setLong(1, p.conversationId());
+                    ps.setLong(2, p.userId());
+                    ps.setLong(3, p.delivered());
+                    ps.setLong(4, p.read());
                     ps.addBatch();
                 }
                 ps.executeBatch();

@@ -170,6 +170,21 @@ public final class SqliteMessageStore implements MessageStore {
     }
 
     @Override
+    public long countAfter(long conversationId, long afterSeq, long excludingSender) {
+        return read("countAfter", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM messages"
+                + " WHERE conversation_id = ? AND seq > ? AND sender_user_id <> ?")) {
+                ps.setLong(1, conversationId);
+                ps.setLong(2, afterSeq);
+                ps.setLong(3, excludingSender);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    @Override
     public Map<Long, Long> lastSeqs(Collection<Long> conversationIds) {
         Map<Long, Long> result = new HashMap<>();
         List<Long> misses = new ArrayList<>();
