@@ -11,6 +11,7 @@ import dev.parley.gateway.Services;
 import dev.parley.messaging.MessageStore;
 import dev.parley.messaging.MessageStoreProvider;
 import dev.parley.messaging.MessagingService;
+import dev.parley.presence.PresenceService;
 import dev.parley.receipts.ReceiptService;
 import dev.parley.sessions.LocalSessions;
 import dev.parley.sessions.SessionRegistry;
@@ -101,7 +102,11 @@ public final class ParleyServer implements AutoCloseable {
             }
         }, flushMs, flushMs, TimeUnit.MILLISECONDS);
 
-        gateway = own(new GatewayServer(new Services(accounts, messaging, sync, receipts, sessions, blocking),
+        PresenceService presence = own(new PresenceService(directory, sessions, timers,
+            java.time.Duration.ofSeconds(config.integer("presence.graceSeconds")), clock));
+        sessions.listener(presence);
+        gateway = own(new GatewayServer(new Services(accounts, messaging, sync, receipts, presence, sessions,
+            blocking),
             config.gateway(), clock));
         gateway.start();
     }

@@ -72,6 +72,15 @@ public interface Directory extends AutoCloseable {
     /** Moves receipt positions forward, each column independently (never back), in one batch. */
     void saveReceipts(Collection<ReceiptPosition> positions);
 
+    /** Stores when a user was last online (epoch ms); only moves forward. */
+    void saveLastSeen(long userId, long lastSeen);
+
+    /** Presence settings of these users (absent: never seen, default privacy). */
+    Map<Long, PresenceSettings> presenceSettings(Collection<Long> userIds);
+
+    /** Sets who may see a user's last seen and online status. */
+    void savePrivacy(long userId, PresenceSettings.Visibility lastSeen);
+
     @Override
     void close();
 }

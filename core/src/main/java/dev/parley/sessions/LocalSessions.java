@@ -11,6 +11,16 @@ public final class LocalSessions {
     private final Map<Long, Set<Session>> byUser = new ConcurrentHashMap<>();
     private final SessionRegistry registry;
     private final int nodeId;
+    private volatile Listener listener = (userId, online) -> { };
+
+    /** Told when a user's first connection on this node opens and when the last one closes. */
+    public interface Listener {
+        void onlineChanged(long userId, boolean online);
+    }
+
+    public void listener(Listener l) {
+        this.listener = l;
+    }
 
     public LocalSessions(SessionRegistry registry, int nodeId) {
         this.registry = registry;
@@ -19,16 +29,29 @@ public final class LocalSessions {
 
     /** Adds a connection; it starts receiving live messages (held back until its sync ends). */
     public void add(Session s) {
-        byUser.computeIfAbsent(s.userId(), k -> ConcurrentHashMap.newKeySet()).add(s);
+        boolean[] first = {false};
+        byUser.compute(s.userId(), (k, set) -> {
+            Set<Session> sessions = set == null ? ConcurrentHashMap.newKeySet() : set;
+            first[0] = sessions.isEmpty();
+            sessions.add(s);
+            return sessions;
+        });
         registry.register(entry(s));
+        if (first[0]) {
+            listener.onlineChanged(s.userId(), true);
+        }
     }
 
     public void remove(Session s) {
+        boolean[] last = {false};
         byUser.computeIfPresent(s.userId(), (k, set) -> {
-            set.remove(s);
+            last[0] = set.remove(s) && set.isEmpty();
             return set.isEmpty() ? null : set;
         });
         registry.unregister(entry(s));
+        if (last[0]) {
+            listener.onlineChanged(s.userId(), false);
+        }
     }
 
     /** The user's connections on this node (a snapshot view; empty when none). */

@@ -152,6 +152,13 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 break;
             case "conversations":
                 return conversations(req, q, p, m);
+            case "me":
+                if (p.length == 4 && p[3].equals("privacy") && m.equals(HttpMethod.PUT)) {
+                    Device me = authenticate(req);
+                    services.presence().setPrivacy(me.userId(), text(body(req), "lastSeen"));
+                    return HttpResponses.noContent();
+                }
+                break;
             default:
                 break;
         }

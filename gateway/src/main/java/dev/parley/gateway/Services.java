@@ -2,6 +2,7 @@ package dev.parley.gateway;
 
 import dev.parley.accounts.AccountService;
 import dev.parley.messaging.MessagingService;
+import dev.parley.presence.PresenceService;
 import dev.parley.receipts.ReceiptService;
 import dev.parley.sessions.LocalSessions;
 import dev.parley.sync.SyncService;
@@ -9,5 +10,6 @@ import java.util.concurrent.ExecutorService;
 
 /** The features the gateway calls, and the executor for their blocking work. */
 public record Services(AccountService accounts, MessagingService messaging, SyncService sync,
-                       ReceiptService receipts, LocalSessions sessions, ExecutorService blocking) {
+                       ReceiptService receipts, PresenceService presence, LocalSessions sessions,
+                       ExecutorService blocking) {
 }

@@ -73,6 +73,11 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private final ReentrantLock writableLock = new ReentrantLock();
     private final Condition writableChanged = writableLock.newCondition();
 
+    /** Typing relays per connection per second; more are dropped. Touched only on the serial executor. */
+    static final int MAX_TYPING_PER_SECOND = 3;
+    private long typingWindowStart;
+    private int typingInWindow;
+
     WebSocketHandler(Services services, GatewayConfig config, Clock clock) {
         this.services = services;
         this.config = config;
@@ -177,8 +182,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
                 case ClientFrame.Read r -> services.receipts().read(this,
                     services.messaging().member(userId, Ids.parse("read.conversationId", r.conversationId())), r.seq());
                 case ClientFrame.Typing t -> typing(Ids.parse("typing.conversationId", t.conversationId()));
-                case ClientFrame.PresenceSubscribe p ->
-                    throw new ParleyException(ErrorCode.BAD_REQUEST, "presence.subscribe: not available yet");
+                case ClientFrame.PresenceSubscribe p -> services.presence().subscribe(this, p.users());
                 case ClientFrame.Ping p -> send(new OutboundFrame(new ServerFrame.Pong(clock.millis())));
                 case ClientFrame.Auth a -> send(error(ErrorCode.BAD_REQUEST, "already authenticated", null));
             }
@@ -195,6 +199,14 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     private void typing(long conversationId) {
         var conv = services.messaging().member(userId, conversationId);
+        long now = clock.millis();
+        if (now - typingWindowStart >= 1_000) {
+            typingWindowStart = now;
+            typingInWindow = 0;
+        }
+        if (++typingInWindow > MAX_TYPING_PER_SECOND) {
+            return; // excess typing frames are dropped silently
+        }
         OutboundFrame out = new OutboundFrame(new ServerFrame.Typing(Ids.toWire(conversationId), Ids.toWire(userId)));
         for (long member : conv.members()) {
             if (member != userId) {
@@ -278,6 +290,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         }
         if (before == State.READY) {
             services.sessions().remove(this);
+            services.presence().forget(this);
         }
         synchronized (this) {
             held = null;

@@ -536,6 +536,27 @@ public abstract class DirectoryContract {
         directory.saveReceipts(List.of());
     }
 
+    // ---- presence
+
+    @Test
+    void lastSeenMovesForwardAndPrivacyIsKeptApart() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        assertThat(directory.presenceSettings(List.of(alice.id(), bob.id()))).isEmpty();
+        directory.saveLastSeen(alice.id(), 2_000);
+        directory.saveLastSeen(alice.id(), 1_000); // older: ignored
+        directory.savePrivacy(alice.id(), PresenceSettings.Visibility.CONTACTS);
+        directory.savePrivacy(bob.id(), PresenceSettings.Visibility.NOBODY);
+        reopen();
+        assertThat(directory.presenceSettings(List.of(alice.id(), bob.id(), 999L)))
+            .containsOnlyKeys(alice.id(), bob.id())
+            .containsEntry(alice.id(), new PresenceSettings(alice.id(), 2_000, PresenceSettings.Visibility.CONTACTS))
+            .containsEntry(bob.id(), new PresenceSettings(bob.id(), 0, PresenceSettings.Visibility.NOBODY));
+        directory.saveLastSeen(bob.id(), 5);
+        assertThat(directory.presenceSettings(List.of(bob.id())).get(bob.id()).visibility())
+            .isEqualTo(PresenceSettings.Visibility.NOBODY);
+    }
+
     // ---- helpers
 
     /** A new user (not stored) with a fresh id. */

@@ -3,6 +3,7 @@ package dev.parley.directory.sqlite;
 import dev.parley.directory.Conversation;
 import dev.parley.directory.Device;
 import dev.parley.directory.Directory;
+import dev.parley.directory.PresenceSettings;
 import dev.parley.directory.ReceiptPosition;
 import dev.parley.directory.SyncCursor;
 import dev.parley.directory.User;
@@ -80,7 +81,12 @@ public final class SqliteDirectory implements Directory {
             read_seq        INTEGER NOT NULL,
             PRIMARY KEY (conversation_id, user_id)
         ) WITHOUT ROWID, STRICT""",
-        "CREATE INDEX receipts_by_user ON receipts (user_id, conversation_id)");
+        "CREATE INDEX receipts_by_user ON receipts (user_id, conversation_id)", """
+        CREATE TABLE presence (
+            user_id    INTEGER PRIMARY KEY,
+            last_seen  INTEGER NOT NULL DEFAULT 0,
+            visibility TEXT    NOT NULL DEFAULT 'everyone' CHECK (visibility IN ('everyone', 'contacts', 'nobody'))
+        ) STRICT""");
 
     private static final String USER_COLUMNS = "id, username, display_name, password_hash, created_at";
     private static final String DEVICE_COLUMNS = "id, user_id, name, created_at";
@@ -454,6 +460,60 @@ public final class SqliteDirectory implements Directory {
                 ps.executeBatch();
             }
             return null;
+        });
+    }
+
+    @Override
+    public void saveLastSeen(long userId, long lastSeen) {
+        write("saveLastSeen", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO presence (user_id, last_seen) VALUES (?, ?)"
+                + " ON CONFLICT (user_id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)")) {
+                ps.setLong(1, userId);
+                ps.setLong(2, lastSeen);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void savePrivacy(long userId, PresenceSettings.Visibility visibility) {
+        write("savePrivacy", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO presence (user_id, visibility) VALUES (?, ?)"
+                + " ON CONFLICT (user_id) DO UPDATE SET visibility = excluded.visibility")) {
+                ps.setLong(1, userId);
+                ps.setString(2, visibility.wireName());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Map<Long, PresenceSettings> presenceSettings(Collection<Long> userIds) {
+        Map<Long, PresenceSettings> result = new HashMap<>();
+        if (userIds.isEmpty()) {
+            return result;
+        }
+        List<Long> ids = List.copyOf(new LinkedHashSet<>(userIds));
+        return read("presenceSettings", c -> {
+            for (int from = 0; from < ids.size(); from += 500) {
+                List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+                String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT user_id, last_seen, visibility FROM presence WHERE user_id IN (" + marks + ")")) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        ps.setLong(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            result.put(rs.getLong(1), new PresenceSettings(rs.getLong(1), rs.getLong(2),
+                                PresenceSettings.Visibility.fromWire(rs.getString(3))));
+                        }
+                    }
+                }
+            }
+            return result;
         });
     }
 

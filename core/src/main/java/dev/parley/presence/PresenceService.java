@@ -1,0 +1,222 @@
+package dev.parley.presence;
+
+import dev.parley.core.Ids;
+import dev.parley.core.ParleyException;
+import dev.parley.directory.Conversation;
+import dev.parley.directory.Directory;
+import dev.parley.directory.PresenceSettings;
+import dev.parley.directory.PresenceSettings.Visibility;
+import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.ServerFrame;
+import dev.parley.sessions.LocalSessions;
+import dev.parley.sessions.OutboundFrame;
+import dev.parley.sessions.Session;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Online / last-seen presence with a grace period, subscriptions and privacy.
+ *
+ * <p>Visibility of a subject to a viewer: {@code everyone} shows online and last seen; {@code contacts} shows them
+ * only to users with whom the subject has a direct conversation; {@code nobody} shows neither. A viewer who hides
+ * their own last seen ({@code nobody}) does not see anyone's last seen either (online still shows), as WhatsApp
+ * does. Hidden presence is sent as {@code online: false} without {@code lastSeen}.
+ */
+public final class PresenceService implements LocalSessions.Listener, AutoCloseable {
+    public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
+    private static final Logger log = LoggerFactory.getLogger(PresenceService.class);
+
+    private final Directory directory;
+    private final LocalSessions sessions;
+    private final ScheduledExecutorService timers;
+    private final Duration grace;
+    private final Clock clock;
+
+    private final Set<Long> online = ConcurrentHashMap.newKeySet();
+    private final Map<Long, ScheduledFuture<?>> goingOffline = new ConcurrentHashMap<>();
+    private final Map<Long, Set<Subscription>> subscribers = new ConcurrentHashMap<>();
+    private final Map<Session, List<Subscription>> bySession = new ConcurrentHashMap<>();
+    private final Map<Long, PresenceSettings> settings = new ConcurrentHashMap<>();
+
+    /** A viewer's subscription to a subject, with what was decided about them at subscribe time. */
+    private record Subscription(Session viewer, long subject, boolean contact, boolean viewerHides) {
+    }
+
+    public PresenceService(Directory directory, LocalSessions sessions, ScheduledExecutorService timers,
+                           Duration grace, Clock clock) {
+        this.directory = directory;
+        this.sessions = sessions;
+        this.timers = timers;
+        this.grace = grace;
+        this.clock = clock;
+    }
+
+    @Override
+    public void onlineChanged(long userId, boolean nowOnline) {
+        if (nowOnline) {
+            ScheduledFuture<?> pending = goingOffline.remove(userId);
+            if (pending != null) {
+                pending.cancel(false);
+            }
+            if (online.add(userId)) {
+                publish(userId); // came back after the grace period (or for the first time)
+            }
+        } else {
+            goingOffline.compute(userId, (k, old) -> {
+                if (old != null) {
+                    old.cancel(false);
+                }
+                return timers.schedule(() -> wentOffline(userId), grace.toMillis(), TimeUnit.MILLISECONDS);
+            });
+        }
+    }
+
+    private void wentOffline(long userId) {
+        goingOffline.remove(userId);
+        if (!sessions.of(userId).isEmpty() || !online.remove(userId)) {
+            return; // reconnected meanwhile
+        }
+        long now = clock.millis();
+        try {
+            directory.saveLastSeen(userId, now);
+        } catch (RuntimeException e) {
+            log.warn("saving last seen of user {} failed", userId, e);
+        }
+        settings.computeIfPresent(userId, (k, s) -> new PresenceSettings(userId, now, s.visibility()));
+        publish(userId);
+    }
+
+    /** Answers at once with the presence of each requested user the caller may see, then pushes changes. */
+    public void subscribe(Session viewer, List<String> userIds) {
+        long me = viewer.userId();
+        Set<Long> shared = new HashSet<>();
+        Set<Long> contacts = new HashSet<>();
+        for (Conversation c : directory.conversationsOf(me)) {
+            shared.addAll(c.members());
+            if (c.kind() == Conversation.Kind.DIRECT) {
+                contacts.addAll(c.members());
+            }
+        }
+        List<Long> wanted = new ArrayList<>();
+        for (String id : userIds) {
+            long u = Ids.parse("presence.subscribe.users", id);
+            if (u != me && shared.contains(u)) {
+                wanted.add(u); // others are silently left out: presence is not a user directory
+            }
+        }
+        List<Long> lookup = new ArrayList<>(wanted);
+        lookup.add(me);
+        load(lookup);
+        boolean viewerHides = settingsOf(me).visibility() == Visibility.NOBODY;
+        for (long subject : wanted) {
+            Subscription sub = new Subscription(viewer, subject, contacts.contains(subject), viewerHides);
+            subscribers.computeIfAbsent(subject, k -> ConcurrentHashMap.newKeySet()).add(sub);
+            bySession.computeIfAbsent(viewer, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(sub);
+            viewer.send(new OutboundFrame(frameFor(sub)));
+        }
+        if (!viewer.isOpen()) {
+            forget(viewer);
+        }
+    }
+
+    /** Drops a closed connection's subscriptions. */
+    public void forget(Session viewer) {
+        List<Subscription> subs = bySession.remove(viewer);
+        if (subs != null) {
+            for (Subscription s : subs) {
+                subscribers.computeIfPresent(s.subject(), (k, set) -> {
+                    set.remove(s);
+                    return set.isEmpty() ? null : set;
+                });
+            }
+        }
+    }
+
+    /** Changes who may see the user's presence, and tells current subscribers. */
+    public void setPrivacy(long userId, String lastSeen) {
+        Visibility v = Visibility.fromWire(lastSeen);
+        if (v == null) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST,
+                "lastSeen: \"" + lastSeen + "\" (expected: everyone, contacts or nobody)");
+        }
+        directory.savePrivacy(userId, v);
+        PresenceSettings old = settingsOf(userId);
+        settings.put(userId, new PresenceSettings(userId, old.lastSeen(), v));
+        publish(userId);
+    }
+
+    private void publish(long subject) {
+        Set<Subscription> subs = subscribers.get(subject);
+        if (subs == null || subs.isEmpty()) {
+            return;
+        }
+        for (Subscription s : subs) {
+            s.viewer().send(new OutboundFrame(frameFor(s)));
+        }
+    }
+
+    private ServerFrame.Presence frameFor(Subscription s) {
+        PresenceSettings subject = settingsOf(s.subject());
+        boolean visible = switch (subject.visibility()) {
+            case EVERYONE -> true;
+            case CONTACTS -> s.contact();
+            case NOBODY -> false;
+        };
+        String id = Ids.toWire(s.subject());
+        if (!visible) {
+            return new ServerFrame.Presence(id, false, null);
+        }
+        boolean isOnline = online.contains(s.subject());
+        Long lastSeen = isOnline || s.viewerHides() || subject.lastSeen() == 0 ? null : subject.lastSeen();
+        return new ServerFrame.Presence(id, isOnline, lastSeen);
+    }
+
+    private void load(List<Long> userIds) {
+        List<Long> missing = userIds.stream().filter(u -> !settings.containsKey(u)).toList();
+        if (!missing.isEmpty()) {
+            Map<Long, PresenceSettings> found = directory.presenceSettings(missing);
+            for (long u : missing) {
+                settings.putIfAbsent(u, found.getOrDefault(u, PresenceSettings.defaults(u)));
+            }
+        }
+    }
+
+    private PresenceSettings settingsOf(long userId) {
+        PresenceSettings s = settings.get(userId);
+        if (s == null) {
+            load(List.of(userId));
+            s = settings.get(userId);
+        }
+        return s;
+    }
+
+    /** Whether the user counts as online now (within the grace period too). */
+    public boolean isOnline(long userId) {
+        return online.contains(userId);
+    }
+
+    /** Users still online at shutdown were last seen now. */
+    @Override
+    public void close() {
+        long now = clock.millis();
+        for (long u : online) {
+            try {
+                directory.saveLastSeen(u, now);
+            } catch (RuntimeException e) {
+                log.warn("saving last seen of user {} failed", u, e);
+            }
+        }
+        goingOffline.values().forEach(f -> f.cancel(false));
+    }
+}
