@@ -83,6 +83,7 @@ public final class ParleyServer implements AutoCloseable {
             sync);
         MessagingService messaging = new MessagingService(directory, store, conversations, sessions, clock);
         ReceiptService receipts = own(new ReceiptService(directory, store, sessions));
+        sync.afterBacklog(receipts::replay);
 
         ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
         own(blocking::shutdown);

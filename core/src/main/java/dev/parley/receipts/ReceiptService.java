@@ -88,6 +88,34 @@ public final class ReceiptService implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells a reconnecting device where every other member stands in each of its conversations (the ticks it
+     * missed while away): one {@code delivered} and one {@code read} frame per member with a position.
+     */
+    public void replay(Session session, List<Conversation> conversations) {
+        for (Conversation conv : conversations) {
+            Map<Long, ReceiptPosition> byUser = of(conv.id());
+            List<ReceiptPosition> others = new ArrayList<>();
+            synchronized (byUser) {
+                for (ReceiptPosition p : byUser.values()) {
+                    if (p.userId() != session.userId()) {
+                        others.add(p);
+                    }
+                }
+            }
+            String convId = Ids.toWire(conv.id());
+            for (ReceiptPosition p : others) {
+                String user = Ids.toWire(p.userId());
+                if (p.delivered() > 0) {
+                    session.send(new OutboundFrame(new ServerFrame.Receipt(convId, p.delivered(), user, DELIVERED)));
+                }
+                if (p.read() > 0) {
+                    session.send(new OutboundFrame(new ServerFrame.Receipt(convId, p.read(), user, READ)));
+                }
+            }
+        }
+    }
+
     /** The positions of a conversation's members, by user id (cached). */
     public Map<Long, ReceiptPosition> of(long conversationId) {
         return positions.get(conversationId, id -> {

@@ -36,6 +36,17 @@ public final class SyncService implements AutoCloseable {
     /** deviceId -> (conversationId -> seq) not yet written to the directory. */
     private final Map<Long, Map<Long, Long>> pending = new ConcurrentHashMap<>();
 
+    private volatile AfterBacklog afterBacklog = (session, convs) -> { };
+
+    /** Runs after a device's missed messages and before {@code synced}: e.g. the receipts it missed. */
+    public interface AfterBacklog {
+        void replay(Session session, List<Conversation> conversations);
+    }
+
+    public void afterBacklog(AfterBacklog hook) {
+        this.afterBacklog = hook;
+    }
+
     public SyncService(Directory directory, MessageStore store) {
         this.directory = directory;
         this.store = store;
@@ -127,6 +138,7 @@ public final class SyncService implements AutoCloseable {
                 advance(session.deviceId(), conv.id(), from);
             }
         }
+        afterBacklog.replay(session, convs);
         session.finishSync();
     }
 

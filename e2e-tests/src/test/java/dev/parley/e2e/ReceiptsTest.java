@@ -104,6 +104,41 @@ class ReceiptsTest {
     }
 
     @Test
+    void aDeviceOfflineForLongGetsEveryMessageAndEveryTickItMissed() throws Exception {
+        try (TestServer server = new TestServer(dir)) {
+            var alice = server.newUser("alice");
+            var bob = server.newUser("bob");
+            Credentials aliceLaptopC = server.anotherDevice(alice); // off while everything happens
+            ParleyConnection alicePhone = server.connect(alice);
+            ParleyConnection bobPhone = server.client().connect(bob.token(),
+                dev.parley.client.ConnectOptions.defaults().withAutoAck(true)).join();
+            bobPhone.awaitSynced(T);
+            String conv = null;
+            for (int i = 1; i <= 250; i++) {
+                conv = alicePhone.sendToUser(bob.id(), "a" + i).join().conversationId();
+                bobPhone.sendToConversation(conv, "b" + i).join();
+            }
+            bobPhone.awaitMessages(250, T);
+            bobPhone.read(conv, 500).join();
+            alicePhone.awaitFrame(ServerFrame.Receipt.class, r -> r.status().equals("read") && r.seq() == 500, T);
+
+            ParleyConnection laptop = server.client().connect(aliceLaptopC.token(),
+                dev.parley.client.ConnectOptions.defaults().withAutoAck(true)).join();
+            laptop.awaitSynced(T);
+            // Everything from both of them (its own phone's messages too), in order, no gaps, no duplicates.
+            java.util.List<ServerFrame.Message> got = laptop.awaitMessages(500, Duration.ZERO);
+            assertThat(got).extracting(ServerFrame.Message::seq)
+                .containsExactlyElementsOf(WalkthroughTest.range(1, 500));
+            assertThat(laptop.tracker().problems()).isEmpty();
+            // And the ticks it missed: Bob has everything and has read everything.
+            assertThat(laptop.awaitFrame(ServerFrame.Receipt.class, r -> r.status().equals("read"), Duration.ZERO))
+                .isEqualTo(new ServerFrame.Receipt(conv, 500, bob.id(), "read"));
+            assertThat(laptop.awaitFrame(ServerFrame.Receipt.class, r -> r.status().equals("delivered"),
+                Duration.ZERO).seq()).isEqualTo(500);
+        }
+    }
+
+    @Test
     void deviceLimitAnswersWhichDevicesToRevoke() throws Exception {
         try (TestServer server = new TestServer(dir, Map.of("accounts.maxDevices", "2"))) {
             var dave = server.newUser("dave");
