@@ -153,16 +153,28 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
         directory.savePrivacy(userId, v);
         PresenceSettings old = settingsOf(userId);
         settings.put(userId, new PresenceSettings(userId, old.lastSeen(), v));
-        publish(userId);
+        publish(userId, true);
     }
 
     private void publish(long subject) {
+        publish(subject, false);
+    }
+
+    /**
+     * Tells the subject's subscribers. A viewer who may not see the subject gets the hidden frame only when the
+     * privacy setting itself changed, never on connects and disconnects, which would give their timing away.
+     */
+    private void publish(long subject, boolean privacyChanged) {
         Set<Subscription> subs = subscribers.get(subject);
         if (subs == null || subs.isEmpty()) {
             return;
         }
         for (Subscription s : subs) {
-            s.viewer().send(new OutboundFrame(frameFor(s)));
+            ServerFrame.Presence frame = frameFor(s);
+            boolean hidden = !frame.online() && frame.lastSeen() == null;
+            if (privacyChanged || !hidden) {
+                s.viewer().send(new OutboundFrame(frame));
+            }
         }
     }
 
