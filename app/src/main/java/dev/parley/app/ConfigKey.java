@@ -41,6 +41,7 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         integer("websocket.idleTimeoutSeconds", 90, 5, 3600, "Seconds an authenticated WebSocket may send nothing, not even ping (then close 4410)."),
         integer("websocket.outboundLimitBytes", 4L << 20, 64 << 10, 1L << 30, "Queued outbound bytes at which a connection is too slow (close 4429; its messages wait for its next sync)."),
         integer("websocket.syncBufferLimit", 10_000, 100, 1_000_000, "Live messages held back while a connection syncs, before it counts as too slow."),
+        string("websocket.shedWhenBackedUp", "true", "Drop receipt, presence and typing frames to a backed-up connection so messages go first (true/false; counted in parley_frames_shed_total)."),
         integer("accounts.argon2.memoryKib", 19_456, 1024, 4L << 20, "Argon2id memory cost of password hashes, KiB."),
         integer("accounts.argon2.iterations", 2, 1, 20, "Argon2id time cost."),
         integer("accounts.argon2.parallelism", 1, 1, 16, "Argon2id lanes."),

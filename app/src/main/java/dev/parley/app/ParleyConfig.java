@@ -169,6 +169,15 @@ public final class ParleyConfig {
         }
     }
 
+    /** A boolean value: {@code true} or {@code false}. */
+    public boolean bool(String key) {
+        String v = string(key);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new ConfigException(key + ": \"" + v + "\" from " + origin(key) + " (expected: true or false)");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
     private String origin(String key) {
         return origins.getOrDefault(key, "default");
     }
@@ -199,7 +208,7 @@ public final class ParleyConfig {
             Duration.ofSeconds(integer("websocket.authTimeoutSeconds")),
             Duration.ofSeconds(integer("websocket.idleTimeoutSeconds")),
             (int) integer("websocket.outboundLimitBytes"),
-            (int) integer("websocket.syncBufferLimit"));
+            (int) integer("websocket.syncBufferLimit"), bool("websocket.shedWhenBackedUp"));
     }
 
     public AccountsConfig accounts() {

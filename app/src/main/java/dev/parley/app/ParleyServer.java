@@ -12,6 +12,8 @@ import dev.parley.messaging.MessageStore;
 import dev.parley.messaging.MessageStoreProvider;
 import dev.parley.messaging.MessagingService;
 import dev.parley.presence.PresenceService;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.parley.receipts.ReceiptService;
 import dev.parley.sessions.LocalSessions;
 import dev.parley.sessions.SessionRegistry;
@@ -106,8 +108,11 @@ public final class ParleyServer implements AutoCloseable {
         PresenceService presence = own(new PresenceService(directory, sessions, timers,
             java.time.Duration.ofSeconds(config.integer("presence.graceSeconds")), clock));
         sessions.listener(presence);
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        own(metrics::close);
+        metrics.gauge("parley.connections", sessions, LocalSessions::count);
         gateway = own(new GatewayServer(new Services(accounts, messaging, sync, receipts, presence, sessions,
-            blocking),
+            blocking, metrics, metrics::scrape),
             config.gateway(), clock));
         gateway.start();
     }

@@ -173,7 +173,7 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
             ServerFrame.Presence frame = frameFor(s);
             boolean hidden = !frame.online() && frame.lastSeen() == null;
             if (privacyChanged || !hidden) {
-                s.viewer().send(new OutboundFrame(frame));
+                s.viewer().sendSheddable(new OutboundFrame(frame));
             }
         }
     }

@@ -82,7 +82,7 @@ public final class ReceiptService implements AutoCloseable {
         for (long member : conv.members()) {
             for (Session s : sessions.of(member)) {
                 if (s.deviceId() != from.deviceId()) {
-                    s.send(out);
+                    s.sendSheddable(out);
                 }
             }
         }
@@ -107,10 +107,10 @@ public final class ReceiptService implements AutoCloseable {
             for (ReceiptPosition p : others) {
                 String user = Ids.toWire(p.userId());
                 if (p.delivered() > 0) {
-                    session.send(new OutboundFrame(new ServerFrame.Receipt(convId, p.delivered(), user, DELIVERED)));
+                    session.sendSheddable(new OutboundFrame(new ServerFrame.Receipt(convId, p.delivered(), user, DELIVERED)));
                 }
                 if (p.read() > 0) {
-                    session.send(new OutboundFrame(new ServerFrame.Receipt(convId, p.read(), user, READ)));
+                    session.sendSheddable(new OutboundFrame(new ServerFrame.Receipt(convId, p.read(), user, READ)));
                 }
             }
         }

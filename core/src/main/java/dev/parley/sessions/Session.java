@@ -28,8 +28,17 @@ public interface Session {
     /** Ends sync mode: writes held-back live messages, then {@code synced}. */
     void finishSync();
 
-    /** Writes any other frame (answers, receipts, typing, presence). */
+    /** Writes any other frame (answers, errors, {@code synced}). */
     void send(OutboundFrame frame);
+
+    /**
+     * Writes a frame that may be shed under overload (receipts, presence, typing): when the connection's outbound
+     * queue is backed up, it is dropped and counted rather than queued, so that messages go first. Receipts are
+     * cumulative and replayed on reconnect, presence is sent again on the next change, typing is ephemeral.
+     */
+    default void sendSheddable(OutboundFrame frame) {
+        send(frame);
+    }
 
     /** Blocks (a virtual thread) until the connection can take more writes, or the timeout passes. */
     boolean awaitWritable(Duration timeout) throws InterruptedException;

@@ -34,6 +34,9 @@ class ConnectionLifecycleTest {
             }
             assertThat(silent.closeFuture().get(1, TimeUnit.SECONDS).code()).isEqualTo(CloseCodes.IDLE_TIMEOUT);
             assertThat(pinging.isOpen()).isTrue();
+            var metrics = server.client().rawRequest("GET", "/metrics", null, null);
+            assertThat(metrics.status()).isEqualTo(200);
+            assertThat(metrics.body()).contains("parley_connections 1.0");
         }
     }
 

@@ -13,9 +13,11 @@ import java.time.Duration;
  * @param outboundLimitBytes   queued outbound bytes at which a connection counts as too slow: live messages to it
  *                             close it (4429) and wait in the store for its next sync
  * @param syncBufferLimit      live messages held back while a connection syncs before it counts as too slow
+ * @param shedWhenBackedUp     drop receipt, presence and typing frames to a connection whose outbound queue is backed
+ *                             up (counted in {@code parley.frames.shed}), so that messages go first
  */
 public record GatewayConfig(String host, int port, int ioThreads, Duration authTimeout, Duration idleTimeout,
-                            int outboundLimitBytes, int syncBufferLimit) {
+                            int outboundLimitBytes, int syncBufferLimit, boolean shedWhenBackedUp) {
     public static final String DEFAULT_HOST = "0.0.0.0";
     public static final int DEFAULT_PORT = 8080;
     public static final Duration DEFAULT_AUTH_TIMEOUT = Duration.ofSeconds(10);
@@ -25,11 +27,11 @@ public record GatewayConfig(String host, int port, int ioThreads, Duration authT
 
     public static GatewayConfig defaults() {
         return new GatewayConfig(DEFAULT_HOST, DEFAULT_PORT, 0, DEFAULT_AUTH_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-            DEFAULT_OUTBOUND_LIMIT_BYTES, DEFAULT_SYNC_BUFFER_LIMIT);
+            DEFAULT_OUTBOUND_LIMIT_BYTES, DEFAULT_SYNC_BUFFER_LIMIT, true);
     }
 
     public GatewayConfig withPort(int newPort) {
         return new GatewayConfig(host, newPort, ioThreads, authTimeout, idleTimeout, outboundLimitBytes,
-            syncBufferLimit);
+            syncBufferLimit, shedWhenBackedUp);
     }
 }

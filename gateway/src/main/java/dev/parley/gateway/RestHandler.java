@@ -86,6 +86,15 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private FullHttpResponse route(ChannelHandlerContext ctx, FullHttpRequest req) {
         QueryStringDecoder q = new QueryStringDecoder(req.uri());
+        if (q.path().equals("/metrics") && req.method().equals(HttpMethod.GET)) {
+            byte[] text = services.scrape().get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            var res = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                io.netty.handler.codec.http.HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                io.netty.buffer.Unpooled.wrappedBuffer(text));
+            res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            res.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
+            return res;
+        }
         String[] p = q.path().split("/");
         // p[0] is "" (leading slash); p[1] "v1"
         if (p.length < 3 || !p[1].equals("v1")) {

@@ -11,5 +11,6 @@ import java.util.concurrent.ExecutorService;
 /** The features the gateway calls, and the executor for their blocking work. */
 public record Services(AccountService accounts, MessagingService messaging, SyncService sync,
                        ReceiptService receipts, PresenceService presence, LocalSessions sessions,
-                       ExecutorService blocking) {
+                       ExecutorService blocking, io.micrometer.core.instrument.MeterRegistry metrics,
+                       java.util.function.Supplier<String> scrape) {
 }

@@ -48,6 +48,8 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private static final Logger log = LoggerFactory.getLogger(WebSocketHandler.class);
     private static final AtomicLong CONNECTION_IDS = new AtomicLong();
     private static final FrameCodec CODEC = FrameCodec.INSTANCE;
+    /** Receipt, presence and typing frames dropped because the connection was backed up, by frame type. */
+    static final String METRIC_SHED = "parley.frames.shed";
 
     private enum State { HANDSHAKE, AWAITING_AUTH, AUTHENTICATING, READY, CLOSED }
 
@@ -160,10 +162,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             rejectUnauthenticated("expected an auth frame first");
             return;
         }
-        if (f instanceof ClientFrame.Ping) {
-            send(new OutboundFrame(new ServerFrame.Pong(clock.millis())));
-            return;
-        }
+        // Ping goes through the same queue: a pong means every earlier frame of this connection was handled.
         inbox.execute(() -> handle(f));
     }
 
@@ -211,7 +210,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         for (long member : conv.members()) {
             if (member != userId) {
                 for (Session s : services.sessions().of(member)) {
-                    s.send(out);
+                    s.sendSheddable(out);
                 }
             }
         }
@@ -382,6 +381,17 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     @Override
     public void send(OutboundFrame frame) {
+        write(frame.json());
+    }
+
+    @Override
+    public void sendSheddable(OutboundFrame frame) {
+        Channel ch = channel;
+        if (config.shedWhenBackedUp() && ch != null && !ch.isWritable()) {
+            services.metrics().counter(METRIC_SHED, "type", frame.frame().getClass().getSimpleName().toLowerCase())
+                .increment();
+            return;
+        }
         write(frame.json());
     }
 
