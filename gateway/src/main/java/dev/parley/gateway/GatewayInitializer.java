@@ -14,6 +14,22 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.time.Clock;
 import java.util.function.Supplier;
 
+/** Answers an oversized request body with the contract's JSON error instead of Netty's empty 413. */
+final class JsonErrorAggregator extends HttpObjectAggregator {
+    JsonErrorAggregator(int maxContentLength) {
+        super(maxContentLength);
+    }
+
+    @Override
+    protected void handleOversizedMessage(io.netty.channel.ChannelHandlerContext ctx,
+                                          io.netty.handler.codec.http.HttpMessage oversized) {
+        var res = HttpResponses.error(dev.parley.protocol.ErrorCode.TOO_LARGE,
+            "request body: larger than " + GatewayInitializer.MAX_REST_BODY + " bytes");
+        HttpResponses.keepAlive(res, false);
+        ctx.writeAndFlush(res).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+}
+
 /** The pipeline of every connection: HTTP, then either REST or (after the upgrade on /v1/ws) WebSocket frames. */
 final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     static final String WS_PATH = "/v1/ws";
@@ -54,7 +70,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         channels.add(ch); // removed by the group itself when the channel closes
         ChannelPipeline p = ch.pipeline();
         p.addLast("http", new HttpServerCodec());
-        p.addLast("aggregator", new HttpObjectAggregator(MAX_REST_BODY));
+        p.addLast("aggregator", new JsonErrorAggregator(MAX_REST_BODY));
         p.addLast("ws", new WebSocketServerProtocolHandler(wsConfig));
         p.addLast("wsAggregator", new WebSocketFrameAggregator(Limits.MAX_FRAME_BYTES));
         p.addLast("rest", new RestHandler(services, ready));
