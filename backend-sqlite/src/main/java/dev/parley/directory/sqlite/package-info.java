@@ -8,6 +8,9 @@
  * members       (conversation_id, user_id) PK, WITHOUT ROWID                  index (user_id, conversation_id)
  * direct_pairs  (user_lo, user_hi) PK -&gt; conversation_id, WITHOUT ROWID      user_lo &lt; user_hi
  * cursors       (device_id, conversation_id) PK -&gt; seq, WITHOUT ROWID
+ * receipts      (conversation_id, user_id) PK -&gt; delivered_seq, read_seq,      index (user_id, conversation_id)
+ *               WITHOUT ROWID
+ * presence      (user_id PK, last_seen, visibility 'everyone'|'contacts'|'nobody')
  * </pre>
  * Tables keyed by one integer keep SQLite's rowid (their id is it); the pair-keyed ones are {@code WITHOUT ROWID}
  * so the key is the row. All tables are {@code STRICT}.
