@@ -73,13 +73,36 @@ public final class MessagingService {
     /** Runs on the store's thread, in seq order per conversation: write the frame to every other device. */
     private void fanOut(Conversation conv, StoredMessage m) {
         OutboundFrame out = new OutboundFrame(m.toFrame()); // encoded once, written to every connection
-        for (long member : conv.members()) {
-            for (Session s : sessions.of(member)) {
-                if (s.deviceId() != m.senderDeviceId()) {
-                    s.deliverLive(out, m.conversationId(), m.seq());
-                }
+        sessions.forEachOf(conv.members(), s -> {
+            if (s.deviceId() != m.senderDeviceId()) {
+                s.deliverLive(out, m.conversationId(), m.seq());
             }
+        });
+    }
+
+    /** Relays {@code typing} to the other members' connections; never stored. */
+    public void typing(Session from, long conversationId) {
+        Conversation conv = member(from.userId(), conversationId);
+        OutboundFrame out = new OutboundFrame(new ServerFrame.Typing(Ids.toWire(conversationId),
+            Ids.toWire(from.userId())));
+        sessions.forEachOf(conv.members(), s -> {
+            if (s.userId() != from.userId()) {
+                s.sendSheddable(out);
+            }
+        });
+    }
+
+    /**
+     * One message of a conversation the caller already passed {@link #member} for.
+     *
+     * @throws ParleyException {@code not_found} when there is no message with this seq
+     */
+    public StoredMessage message(Conversation conv, long seq) {
+        List<StoredMessage> found = store.after(conv.id(), seq - 1, 1);
+        if (found.isEmpty() || found.get(0).seq() != seq) {
+            throw new ParleyException(ErrorCode.NOT_FOUND, "seq: " + seq + " (no such message)");
         }
+        return found.get(0);
     }
 
     private Conversation resolve(long senderId, ClientFrame.Target to) {

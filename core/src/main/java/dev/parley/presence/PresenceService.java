@@ -47,7 +47,9 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
     private final Map<Long, ScheduledFuture<?>> goingOffline = new ConcurrentHashMap<>();
     private final Map<Long, Set<Subscription>> subscribers = new ConcurrentHashMap<>();
     private final Map<Session, List<Subscription>> bySession = new ConcurrentHashMap<>();
-    private final Map<Long, PresenceSettings> settings = new ConcurrentHashMap<>();
+    /** Last seen and privacy of users looked at recently; bounded, reloaded from the directory on a miss. */
+    private final Map<Long, PresenceSettings> settings = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+        .maximumSize(1_000_000).<Long, PresenceSettings>build().asMap();
 
     /** A viewer's subscription to a subject, with what was decided about them at subscribe time. */
     private record Subscription(Session viewer, long subject, boolean contact, boolean viewerHides) {
@@ -211,11 +213,6 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
             s = settings.get(userId);
         }
         return s;
-    }
-
-    /** Whether the user counts as online now (within the grace period too). */
-    public boolean isOnline(long userId) {
-        return online.contains(userId);
     }
 
     /** Users still online at shutdown were last seen now. */

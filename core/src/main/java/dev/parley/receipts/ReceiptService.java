@@ -34,7 +34,10 @@ public final class ReceiptService implements AutoCloseable {
     /** conversation -> (user -> position), loaded from the directory on first use. */
     private final Cache<Long, Map<Long, ReceiptPosition>> positions =
         Caffeine.newBuilder().maximumSize(100_000).build();
-    private final Map<List<Long>, ReceiptPosition> dirty = new ConcurrentHashMap<>();
+    private final Map<Key, ReceiptPosition> dirty = new ConcurrentHashMap<>();
+
+    private record Key(long conversationId, long userId) {
+    }
 
     public ReceiptService(Directory directory, MessageStore store, LocalSessions sessions) {
         this.directory = directory;
@@ -72,20 +75,38 @@ public final class ReceiptService implements AutoCloseable {
             }
             updated = new ReceiptPosition(conv.id(), from.userId(), newDelivered, newRead);
             byUser.put(from.userId(), updated);
-            dirty.put(List.of(conv.id(), from.userId()), updated);
+            dirty.put(new Key(conv.id(), from.userId()), updated);
         }
         ServerFrame.Receipt frame = readAdvanced
             ? new ServerFrame.Receipt(Ids.toWire(conv.id()), updated.read(), Ids.toWire(from.userId()), READ)
             : new ServerFrame.Receipt(Ids.toWire(conv.id()), updated.delivered(), Ids.toWire(from.userId()),
                 DELIVERED);
         OutboundFrame out = new OutboundFrame(frame);
-        for (long member : conv.members()) {
-            for (Session s : sessions.of(member)) {
-                if (s.deviceId() != from.deviceId()) {
-                    s.sendSheddable(out);
+        sessions.forEachOf(conv.members(), s -> {
+            if (s.deviceId() != from.deviceId()) {
+                s.sendSheddable(out);
+            }
+        });
+    }
+
+    /** Whether one member has received and read a message. */
+    public record MemberReceipt(long userId, boolean delivered, boolean read) {
+    }
+
+    /** "Message info": for every member but the message's sender, whether they have received and read it. */
+    public List<MemberReceipt> info(Conversation conv, dev.parley.messaging.StoredMessage message) {
+        Map<Long, ReceiptPosition> byUser = of(conv.id());
+        List<MemberReceipt> result = new ArrayList<>();
+        synchronized (byUser) {
+            for (long member : conv.members()) {
+                if (member != message.senderUserId()) {
+                    ReceiptPosition p = byUser.get(member);
+                    result.add(new MemberReceipt(member, p != null && p.delivered() >= message.seq(),
+                        p != null && p.read() >= message.seq()));
                 }
             }
         }
+        return result;
     }
 
     /**
@@ -122,7 +143,7 @@ public final class ReceiptService implements AutoCloseable {
             Map<Long, ReceiptPosition> loaded = new HashMap<>(directory.receipts(id));
             // Positions not yet written must win over what the directory has.
             dirty.forEach((key, p) -> {
-                if (key.get(0) == id) {
+                if (key.conversationId() == id) {
                     loaded.merge(p.userId(), p, ReceiptService::max);
                 }
             });
@@ -153,7 +174,7 @@ public final class ReceiptService implements AutoCloseable {
         List<ReceiptPosition> batch = new ArrayList<>(dirty.values());
         directory.saveReceipts(batch);
         for (ReceiptPosition p : batch) {
-            dirty.remove(List.of(p.conversationId(), p.userId()), p); // keep it if it moved on meanwhile
+            dirty.remove(new Key(p.conversationId(), p.userId()), p); // keep it if it moved on meanwhile
         }
     }
 

@@ -60,19 +60,20 @@ public final class LocalSessions {
         return set == null ? List.of() : set;
     }
 
-    /** Closes every connection of a device (logout, revocation). */
-    public void closeDevice(long userId, long deviceId, int code, String reason) {
-        for (Session s : List.copyOf(of(userId))) {
-            if (s.deviceId() == deviceId) {
-                s.close(code, reason);
+    /** Runs {@code action} for every connection on this node of any of these users (fan-out). */
+    public void forEachOf(Collection<Long> userIds, java.util.function.Consumer<Session> action) {
+        for (long user : userIds) {
+            Set<Session> set = byUser.get(user);
+            if (set != null) {
+                set.forEach(action);
             }
         }
     }
 
-    /** Closes every connection (shutdown). */
-    public void closeAll(int code, String reason) {
-        for (Set<Session> set : byUser.values()) {
-            for (Session s : List.copyOf(set)) {
+    /** Closes every connection of a device (logout, revocation). */
+    public void closeDevice(long userId, long deviceId, int code, String reason) {
+        for (Session s : List.copyOf(of(userId))) {
+            if (s.deviceId() == deviceId) {
                 s.close(code, reason);
             }
         }

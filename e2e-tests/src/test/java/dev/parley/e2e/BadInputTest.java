@@ -220,6 +220,10 @@ class BadInputTest {
         r = c.rawRequest("POST", "/v1/accounts", null, "{\"username\":42,\"password\":\"xxxxxxxxxx\"}");
         assertThat(r.status()).isEqualTo(400);
         assertThat(c.rawRequest("GET", "/v1/nowhere", null, null).status()).isEqualTo(404);
+        r = c.rawRequest("GET", "/v1/accounts", null, null);
+        assertThat(r.status()).isEqualTo(405);
+        assertThat(r.header("Allow")).contains("POST");
+        assertThat(r.body()).contains("method not allowed");
         r = c.rawRequest("POST", "/v1/accounts", null, "{\"username\":\"" + "x".repeat(1 << 20) + "\"}");
         assertThat(r.status()).isEqualTo(413);
         assertThat(r.body()).contains("\"too_large\"");

@@ -87,6 +87,8 @@ class ReceiptsTest {
             assertThat(info.get(0).delivered()).isTrue();
             assertThat(info.get(0).read()).isTrue();
             assertThat(server.client().receipts(alice.token(), conv, 3).get(0).read()).isFalse();
+            assertThatThrownBy(() -> server.client().receipts(alice.token(), conv, 99))
+                .isInstanceOfSatisfying(ParleyApiException.class, e -> assertThat(e.status()).isEqualTo(404));
 
             // A stranger cannot post receipts or read them.
             var carol = server.newUser("carol");

@@ -29,9 +29,4 @@ public record GatewayConfig(String host, int port, int ioThreads, Duration authT
         return new GatewayConfig(DEFAULT_HOST, DEFAULT_PORT, 0, DEFAULT_AUTH_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
             DEFAULT_OUTBOUND_LIMIT_BYTES, DEFAULT_SYNC_BUFFER_LIMIT, true);
     }
-
-    public GatewayConfig withPort(int newPort) {
-        return new GatewayConfig(host, newPort, ioThreads, authTimeout, idleTimeout, outboundLimitBytes,
-            syncBufferLimit, shedWhenBackedUp);
-    }
 }

@@ -61,6 +61,9 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             } catch (RateLimitedException e) {
                 res = HttpResponses.error(e.code(), e.getMessage());
                 res.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+            } catch (MethodNotAllowed e) {
+                res = HttpResponses.error(HttpResponseStatus.METHOD_NOT_ALLOWED, e.code(), e.getMessage());
+                res.headers().set(HttpHeaderNames.ALLOW, e.allowed);
             } catch (ParleyException e) {
                 res = HttpResponses.error(e.code(), e.getMessage());
                 if (e.code() == ErrorCode.INTERNAL) {
@@ -197,25 +200,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (p.length == 7 && p[4].equals("messages") && p[6].equals("receipts") && m.equals(HttpMethod.GET)) {
             Device me = authenticate(req);
-            long convId = Ids.parse("conversationId", p[3]);
-            var conv = services.messaging().member(me.userId(), convId);
-            long seq = Ids.parse("seq", p[5]);
-            List<StoredMessage> msg = services.messaging().history(me.userId(), convId, null, seq - 1, 1).messages();
-            if (msg.isEmpty() || msg.get(0).seq() != seq) {
-                throw new ParleyException(ErrorCode.NOT_FOUND, "seq: " + seq + " (no such message)");
-            }
-            long sender = msg.get(0).senderUserId();
-            var positions = services.receipts().of(convId);
+            var conv = services.messaging().member(me.userId(), Ids.parse("conversationId", p[3]));
+            StoredMessage message = services.messaging().message(conv, Ids.parse("seq", p[5]));
             List<Map<String, Object>> list = new ArrayList<>();
-            synchronized (positions) {
-                for (long member : conv.members()) {
-                    if (member == sender) {
-                        continue;
-                    }
-                    var pos = positions.get(member);
-                    list.add(Map.of("userId", Ids.toWire(member),
-                        "delivered", pos != null && pos.delivered() >= seq, "read", pos != null && pos.read() >= seq));
-                }
+            for (var r : services.receipts().info(conv, message)) {
+                list.add(Map.of("userId", Ids.toWire(r.userId()), "delivered", r.delivered(), "read", r.read()));
             }
             return HttpResponses.json(HttpResponseStatus.OK, Map.of("receipts", list));
         }
@@ -305,7 +294,41 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
     }
 
+    /** Every route and its methods, for the answer to a request that matches a path but not its method. */
+    private static final Map<java.util.regex.Pattern, String> ROUTES = Map.ofEntries(
+        Map.entry(route("/v1/health"), "GET"),
+        Map.entry(route("/v1/accounts"), "POST"),
+        Map.entry(route("/v1/sessions"), "POST"),
+        Map.entry(route("/v1/sessions/current"), "DELETE"),
+        Map.entry(route("/v1/devices"), "GET"),
+        Map.entry(route("/v1/devices/[^/]+"), "DELETE"),
+        Map.entry(route("/v1/users"), "GET"),
+        Map.entry(route("/v1/me/privacy"), "PUT"),
+        Map.entry(route("/v1/conversations"), "GET"),
+        Map.entry(route("/v1/conversations/[^/]+/messages"), "GET"),
+        Map.entry(route("/v1/conversations/[^/]+/messages/[^/]+/receipts"), "GET"),
+        Map.entry(route("/metrics"), "GET"));
+
+    private static java.util.regex.Pattern route(String regex) {
+        return java.util.regex.Pattern.compile(regex);
+    }
+
+    /** 405 with the allowed method when the path exists, else 404. */
     private static ParleyException notFound(String path) {
+        for (var e : ROUTES.entrySet()) {
+            if (e.getKey().matcher(path).matches()) {
+                return new MethodNotAllowed(path, e.getValue());
+            }
+        }
         return new ParleyException(ErrorCode.NOT_FOUND, "no such endpoint: " + path);
+    }
+
+    private static final class MethodNotAllowed extends ParleyException {
+        final String allowed;
+
+        MethodNotAllowed(String path, String allowed) {
+            super(ErrorCode.BAD_REQUEST, path + ": method not allowed (expected: " + allowed + ")");
+            this.allowed = allowed;
+        }
     }
 }

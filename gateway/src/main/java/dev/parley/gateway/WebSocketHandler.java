@@ -196,8 +196,8 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         }
     }
 
+    /** Throttles, then relays; throttled frames are dropped before any lookup (no error storm). */
     private void typing(long conversationId) {
-        var conv = services.messaging().member(userId, conversationId);
         long now = clock.millis();
         if (now - typingWindowStart >= 1_000) {
             typingWindowStart = now;
@@ -206,14 +206,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         if (++typingInWindow > MAX_TYPING_PER_SECOND) {
             return; // excess typing frames are dropped silently
         }
-        OutboundFrame out = new OutboundFrame(new ServerFrame.Typing(Ids.toWire(conversationId), Ids.toWire(userId)));
-        for (long member : conv.members()) {
-            if (member != userId) {
-                for (Session s : services.sessions().of(member)) {
-                    s.sendSheddable(out);
-                }
-            }
-        }
+        services.messaging().typing(this, conversationId);
     }
 
     private void authenticate(String token) {
