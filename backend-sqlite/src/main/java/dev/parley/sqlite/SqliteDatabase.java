@@ -122,12 +122,14 @@ public final class SqliteDatabase implements AutoCloseable {
     }
 
     /**
-     * Creates the schema in a new file, or checks that an existing file has this schema version
-     * ({@code PRAGMA user_version}).
+     * Brings the file's schema to the newest version ({@code PRAGMA user_version}): a new file gets every migration,
+     * an older one the migrations it lacks, in one transaction. Migration {@code i} (0-based) takes the schema from
+     * version {@code i} to {@code i + 1}; migrations are only ever appended, never edited.
      *
-     * @throws StorageException if the file has another version, or cannot be written
+     * @throws StorageException if the file has a newer version than this code knows, or cannot be written
      */
-    public void ensureSchema(int version, List<String> ddl) {
+    public void migrate(List<List<String>> migrations) {
+        int newest = migrations.size();
         try {
             execute(writer, "BEGIN IMMEDIATE");
             try {
@@ -135,14 +137,17 @@ public final class SqliteDatabase implements AutoCloseable {
                 try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
                     found = rs.next() ? rs.getInt(1) : 0;
                 }
-                if (found == 0) {
-                    for (String statement : ddl) {
+                if (found > newest) {
+                    throw new StorageException(file + ": schema version " + found + " (this Parley knows up to "
+                        + newest + "; was it written by a newer version?)", null);
+                }
+                for (int v = found; v < newest; v++) {
+                    for (String statement : migrations.get(v)) {
                         execute(writer, statement);
                     }
-                    execute(writer, "PRAGMA user_version = " + version);
-                } else if (found != version) {
-                    throw new StorageException(file + ": schema version " + found + " (expected: " + version
-                        + "; was it written by another version of Parley?)", null);
+                }
+                if (found != newest) {
+                    execute(writer, "PRAGMA user_version = " + newest);
                 }
                 execute(writer, "COMMIT");
             } catch (SQLException | RuntimeException e) {
@@ -150,7 +155,17 @@ public final class SqliteDatabase implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw failure("creating the schema", e);
+            throw failure("migrating the schema", e);
+        }
+    }
+
+    /** The schema version of the file ({@code PRAGMA user_version}). */
+    public int schemaVersion() {
+        try (Connection c = reader(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        } catch (SQLException e) {
+            throw failure("reading the schema version", e);
         }
     }
 

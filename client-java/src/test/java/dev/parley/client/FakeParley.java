@@ -42,7 +42,7 @@ final class FakeParley implements TestWebSocketServer.Handler {
 
     static ServerFrame.Message message(String conversationId, long seq) {
         return new ServerFrame.Message(conversationId, seq, "m-" + conversationId + "-" + seq, "u-bob", "d-bob",
-            "c-" + seq, "body " + seq, 1_000 + seq, null);
+            "c-" + seq, "body " + seq, 1_000 + seq, null, null);
     }
 
     @Override

@@ -243,7 +243,7 @@ class ParleyConnectionTest {
     @Test
     void fragmentedAndLargeFramesAreReassembled() throws Exception {
         String big = "x".repeat(300_000) + "\uD83D\uDE00 end";
-        ServerFrame.Message large = new ServerFrame.Message("c1", 2, "m2", "u-bob", "d", "k", big, 5, null);
+        ServerFrame.Message large = new ServerFrame.Message("c1", 2, "m2", "u-bob", "d", "k", big, 5, null, null);
         fake.afterReady = p -> {
             try {
                 p.sendFragmented(new String(FakeParley.CODEC.encode(message("c1", 1)), "UTF-8"), 7);

@@ -18,6 +18,9 @@ import java.util.Optional;
  *       called concurrently from several threads (or nodes).</li>
  *   <li>{@link #saveCursors} and {@link #saveReceipts} MUST only move positions forward: a lower {@code seq} than
  *       stored is ignored.</li>
+ *   <li>Group membership changes are atomic, also against other nodes: {@link #addMembers} never lets a group grow
+ *       past its limit, and {@link #removeMember} and {@link #setRole} never leave a group with members but no
+ *       admin.</li>
  *   <li>Failures of the backend surface as {@link dev.parley.core.StorageException}, never as driver exceptions.</li>
  * </ul>
  */
@@ -57,6 +60,47 @@ public interface Directory extends AutoCloseable {
     /** The conversations a user is a member of, in no particular order. */
     List<Conversation> conversationsOf(long userId);
 
+    /** Stores a new group conversation with its members, of whom at least one is an admin. */
+    void createGroup(Conversation group);
+
+    /**
+     * Adds members to a group, all or nothing. Users who are members already are skipped; a former member who is
+     * added again becomes a current member with the new {@code joinedSeq} (and its former membership is dropped).
+     *
+     * @return the members added
+     * @throws GroupFullException if the group would then have more than {@code maxMembers} members
+     * @throws dev.parley.core.ParleyException {@code not_found} if there is no such group
+     */
+    List<Member> addMembers(long conversationId, List<Member> members, int maxMembers);
+
+    /**
+     * Removes a member of a group, which keeps read access up to {@code leftSeq} as a {@link FormerMember}. When it
+     * was the last admin, the member who joined first (then the lowest user id) becomes admin in the same
+     * transaction.
+     *
+     * @return what changed, or empty if the user was not a member
+     */
+    Optional<Removal> removeMember(long conversationId, long userId, long leftSeq);
+
+    /** Moves a former member's {@code leftSeq} forward (to the seq of the message that announced the departure). */
+    void extendFormerMember(long conversationId, long userId, long leftSeq);
+
+    /**
+     * Gives a member another role. Demoting the last admin is refused.
+     *
+     * @return {@link RoleChange#CHANGED}, or why nothing was changed
+     */
+    RoleChange setRole(long conversationId, long userId, Member.Role role);
+
+    /** Sets a group's name and description; false if there is no such group. */
+    boolean updateGroup(long conversationId, String title, String description);
+
+    /** The former membership of a user in a conversation, if it left (or was removed) and did not rejoin. */
+    Optional<FormerMember> formerMember(long conversationId, long userId);
+
+    /** Every former membership of a user, in no particular order. */
+    List<FormerMember> formerMemberships(long userId);
+
     /** A device's sync cursors: conversation id to the highest seq it acknowledged. Absent means 0. */
     Map<Long, Long> cursors(long deviceId);
 
@@ -83,4 +127,18 @@ public interface Directory extends AutoCloseable {
 
     @Override
     void close();
+
+    /**
+     * The outcome of {@link #removeMember}.
+     *
+     * @param removed  the membership that ended
+     * @param promoted the user who became admin because the last admin left, or {@code null}
+     */
+    record Removal(Member removed, Long promoted) {
+    }
+
+    /** The outcome of {@link #setRole}. */
+    enum RoleChange {
+        CHANGED, UNCHANGED, NOT_A_MEMBER, LAST_ADMIN
+    }
 }

@@ -41,8 +41,7 @@ public final class VolatileMessageStore implements MessageStore {
             return;
         }
         List<StoredMessage> list = byConversation.computeIfAbsent(m.conversationId(), k -> new ArrayList<>());
-        StoredMessage s = new StoredMessage(m.conversationId(), list.size() + 1, ids.next(), m.senderUserId(),
-            m.senderDeviceId(), m.clientMsgId(), m.body(), m.media(), m.ts());
+        StoredMessage s = StoredMessage.of(m, list.size() + 1, ids.next());
         list.add(s);
         byKey.put(m.senderUserId() + ":" + m.clientMsgId(), s);
         listener.stored(s, false); // under the lock: seq order per conversation

@@ -26,6 +26,8 @@ public enum ErrorCode {
     RATE_LIMITED(429, true),
     /** The request conflicts with the current state. HTTP 409. */
     CONFLICT(409, false),
+    /** Adding members would make the group larger than the server's limit; nothing was changed. HTTP 409. */
+    GROUP_FULL(409, false),
     /** The server is shutting down or overloaded; retry later. HTTP 503. */
     UNAVAILABLE(503, true),
     /** An unexpected server failure; nothing was changed unless stated otherwise. HTTP 500. */

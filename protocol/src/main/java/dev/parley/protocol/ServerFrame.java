@@ -32,9 +32,14 @@ public sealed interface ServerFrame {
     record Sent(String clientMsgId, String conversationId, long seq, String messageId, long ts) implements ServerFrame {
     }
 
-    /** A stored message; also the shape of history entries over REST. */
+    /**
+     * A stored message; also the shape of history entries over REST. {@code system} is present on the messages the
+     * server writes into a group when its membership or name changes ({@code from} is then the user who made the
+     * change and {@code fromDevice} is {@code "0"}).
+     */
     record Message(String conversationId, long seq, String messageId, String from, String fromDevice,
-                   String clientMsgId, String body, long ts, MediaRef media) implements ServerFrame {
+                   String clientMsgId, String body, long ts, MediaRef media, SystemEvent system)
+        implements ServerFrame {
     }
 
     /** Another member's device has received ({@code delivered}) or read ({@code read}) up to {@code seq}. */

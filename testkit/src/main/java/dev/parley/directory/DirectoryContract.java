@@ -557,7 +557,223 @@ public abstract class DirectoryContract {
             .isEqualTo(PresenceSettings.Visibility.NOBODY);
     }
 
+    // ---- groups
+
+    @Test
+    void createdGroupIsFoundWithRolesAndListedForEveryMember() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Conversation group = group("Climbing", alice, bob);
+
+        directory.createGroup(group);
+        reopen();
+
+        Conversation found = directory.conversation(group.id()).orElseThrow();
+        assertThat(found).isEqualTo(group);
+        assertThat(found.kind()).isEqualTo(Conversation.Kind.GROUP);
+        assertThat(found.title()).isEqualTo("Climbing");
+        assertThat(found.description()).isEqualTo("about Climbing");
+        assertThat(found.member(alice.id()).role()).isEqualTo(Member.Role.ADMIN);
+        assertThat(found.member(bob.id())).isEqualTo(new Member(bob.id(), Member.Role.MEMBER, 1, T0));
+        assertThat(directory.conversationsOf(bob.id())).containsExactly(group);
+    }
+
+    @Test
+    void addMembersSkipsMembersAndKeepsTheirJoinPoint() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        User carol = createUser("carol");
+        Conversation group = group("g", alice, bob);
+        directory.createGroup(group);
+
+        List<Member> added = directory.addMembers(group.id(), List.of(
+            new Member(bob.id(), Member.Role.MEMBER, 9, T0 + 9),
+            new Member(carol.id(), Member.Role.MEMBER, 9, T0 + 9)), 10);
+
+        assertThat(added).containsExactly(new Member(carol.id(), Member.Role.MEMBER, 9, T0 + 9));
+        Conversation now = directory.conversation(group.id()).orElseThrow();
+        assertThat(now.members()).containsExactlyInAnyOrder(alice.id(), bob.id(), carol.id());
+        assertThat(now.member(bob.id()).joinedSeq()).isEqualTo(1);
+        assertThat(now.member(carol.id()).joinedSeq()).isEqualTo(9);
+    }
+
+    @Test
+    void addMembersPastTheLimitChangesNothing() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        User carol = createUser("carol");
+        User dave = createUser("dave");
+        Conversation group = group("g", alice, bob);
+        directory.createGroup(group);
+
+        assertThatThrownBy(() -> directory.addMembers(group.id(), List.of(member(carol, 5), member(dave, 5)), 3))
+            .isInstanceOf(GroupFullException.class)
+            .hasMessageContaining("limit of 3");
+
+        assertThat(directory.conversation(group.id()).orElseThrow().members())
+            .containsExactlyInAnyOrder(alice.id(), bob.id());
+        assertThat(directory.addMembers(group.id(), List.of(member(carol, 5)), 3)).hasSize(1);
+    }
+
+    @Test
+    void concurrentAddsNeverExceedTheLimit() {
+        User alice = createUser("alice");
+        Conversation group = group("g", alice);
+        directory.createGroup(group);
+        List<User> candidates = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            candidates.add(createUser("candidate" + i));
+        }
+
+        List<Race.Outcome<List<Member>>> outcomes = Race.run(THREADS,
+            i -> directory.addMembers(group.id(), List.of(member(candidates.get(i), 2)), 5));
+
+        assertThat(outcomes.stream().filter(Race.Outcome::succeeded)).hasSize(4);
+        assertThat(outcomes.stream().filter(o -> !o.succeeded()).map(Race.Outcome::error))
+            .allSatisfy(e -> assertThat(e).isInstanceOf(GroupFullException.class));
+        assertThat(directory.conversation(group.id()).orElseThrow().size()).isEqualTo(5);
+    }
+
+    @Test
+    void removedMemberBecomesFormerMemberAndRejoiningMakesItCurrentAgain() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Conversation group = group("g", alice, bob);
+        directory.createGroup(group);
+
+        Optional<Directory.Removal> removal = directory.removeMember(group.id(), bob.id(), 7);
+        directory.extendFormerMember(group.id(), bob.id(), 8);
+        directory.extendFormerMember(group.id(), bob.id(), 6); // backwards: ignored
+
+        assertThat(removal).contains(new Directory.Removal(group.member(bob.id()), null));
+        assertThat(directory.removeMember(group.id(), bob.id(), 9)).isEmpty();
+        assertThat(directory.conversationsOf(bob.id())).isEmpty();
+        assertThat(directory.conversation(group.id()).orElseThrow().members()).containsExactly(alice.id());
+        assertThat(directory.formerMember(group.id(), bob.id())).contains(new FormerMember(group.id(), bob.id(), 1, 8));
+        assertThat(directory.formerMemberships(bob.id())).containsExactly(new FormerMember(group.id(), bob.id(), 1, 8));
+        assertThat(directory.formerMember(group.id(), alice.id())).isEmpty();
+
+        directory.addMembers(group.id(), List.of(member(bob, 12)), 10);
+
+        assertThat(directory.formerMember(group.id(), bob.id())).isEmpty();
+        assertThat(directory.conversation(group.id()).orElseThrow().member(bob.id()).joinedSeq()).isEqualTo(12);
+    }
+
+    @Test
+    void whenTheLastAdminLeavesTheMemberWhoJoinedFirstIsPromoted() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        User carol = createUser("carol");
+        User dave = createUser("dave");
+        directory.createGroup(new Conversation(ids.next(), Conversation.Kind.GROUP, "g", null, List.of(
+            new Member(alice.id(), Member.Role.ADMIN, 1, T0),
+            new Member(carol.id(), Member.Role.MEMBER, 1, T0 + 20),
+            new Member(bob.id(), Member.Role.MEMBER, 1, T0 + 10),
+            new Member(dave.id(), Member.Role.MEMBER, 1, T0 + 30)), T0));
+        long id = directory.conversationsOf(alice.id()).getFirst().id();
+
+        Directory.Removal removal = directory.removeMember(id, alice.id(), 4).orElseThrow();
+
+        assertThat(removal.promoted()).isEqualTo(bob.id());
+        Conversation now = directory.conversation(id).orElseThrow();
+        assertThat(now.member(bob.id()).role()).isEqualTo(Member.Role.ADMIN);
+        assertThat(now.member(carol.id()).role()).isEqualTo(Member.Role.MEMBER);
+        assertThat(directory.removeMember(id, carol.id(), 5).orElseThrow().promoted()).isNull();
+    }
+
+    @Test
+    void lastMemberLeavingLeavesAnEmptyGroup() {
+        User alice = createUser("alice");
+        Conversation group = group("g", alice);
+        directory.createGroup(group);
+
+        assertThat(directory.removeMember(group.id(), alice.id(), 1).orElseThrow().promoted()).isNull();
+
+        assertThat(directory.conversation(group.id()).orElseThrow().members()).isEmpty();
+    }
+
+    @Test
+    void rolesChangeButTheLastAdminCannotBeDemoted() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Conversation group = group("g", alice, bob);
+        directory.createGroup(group);
+
+        assertThat(directory.setRole(group.id(), alice.id(), Member.Role.MEMBER))
+            .isEqualTo(Directory.RoleChange.LAST_ADMIN);
+        assertThat(directory.setRole(group.id(), bob.id(), Member.Role.ADMIN)).isEqualTo(Directory.RoleChange.CHANGED);
+        assertThat(directory.setRole(group.id(), bob.id(), Member.Role.ADMIN))
+            .isEqualTo(Directory.RoleChange.UNCHANGED);
+        assertThat(directory.setRole(group.id(), alice.id(), Member.Role.MEMBER))
+            .isEqualTo(Directory.RoleChange.CHANGED);
+        assertThat(directory.setRole(group.id(), ids.next(), Member.Role.ADMIN))
+            .isEqualTo(Directory.RoleChange.NOT_A_MEMBER);
+
+        Conversation now = directory.conversation(group.id()).orElseThrow();
+        assertThat(now.member(alice.id()).role()).isEqualTo(Member.Role.MEMBER);
+        assertThat(now.member(bob.id()).role()).isEqualTo(Member.Role.ADMIN);
+    }
+
+    @Test
+    void concurrentDemotionsKeepOneAdmin() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Conversation group = group("g", alice, bob);
+        directory.createGroup(group);
+        directory.setRole(group.id(), bob.id(), Member.Role.ADMIN);
+        List<Long> admins = List.of(alice.id(), bob.id());
+
+        Race.run(2, i -> directory.setRole(group.id(), admins.get(i), Member.Role.MEMBER));
+
+        assertThat(directory.conversation(group.id()).orElseThrow().roster())
+            .filteredOn(Member::isAdmin).hasSize(1);
+    }
+
+    @Test
+    void groupNameAndDescriptionChange() {
+        User alice = createUser("alice");
+        Conversation group = group("old", alice);
+        directory.createGroup(group);
+
+        assertThat(directory.updateGroup(group.id(), "new", null)).isTrue();
+        assertThat(directory.updateGroup(ids.next(), "x", "y")).isFalse();
+
+        Conversation now = directory.conversation(group.id()).orElseThrow();
+        assertThat(now.title()).isEqualTo("new");
+        assertThat(now.description()).isNull();
+    }
+
+    @Test
+    void groupOperationsOnADirectConversationOrNoConversationAreRefused() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Conversation direct = directory.directConversation(alice.id(), bob.id(), ids.next(), T0);
+
+        assertThatThrownBy(() -> directory.addMembers(direct.id(), List.of(member(createUser("carol"), 1)), 9))
+            .isInstanceOf(dev.parley.core.ParleyException.class).hasMessageContaining("no such group");
+        assertThatThrownBy(() -> directory.removeMember(ids.next(), alice.id(), 1))
+            .isInstanceOf(dev.parley.core.ParleyException.class).hasMessageContaining("no such group");
+        assertThat(directory.updateGroup(direct.id(), "x", null)).isFalse();
+        assertThat(directory.conversation(direct.id()).orElseThrow().members())
+            .containsExactlyInAnyOrder(alice.id(), bob.id());
+    }
+
     // ---- helpers
+
+    /** A new group (not stored): the first user is its admin, the others members; everyone joined at seq 1. */
+    protected Conversation group(String name, User admin, User... others) {
+        List<Member> roster = new ArrayList<>();
+        roster.add(new Member(admin.id(), Member.Role.ADMIN, 1, T0));
+        for (User u : others) {
+            roster.add(new Member(u.id(), Member.Role.MEMBER, 1, T0));
+        }
+        return new Conversation(ids.next(), Conversation.Kind.GROUP, name, "about " + name, roster, T0);
+    }
+
+    /** A plain member joining at {@code joinedSeq}. */
+    protected static Member member(User u, long joinedSeq) {
+        return new Member(u.id(), Member.Role.MEMBER, joinedSeq, T0 + joinedSeq);
+    }
 
     /** A new user (not stored) with a fresh id. */
     protected User user(String username) {

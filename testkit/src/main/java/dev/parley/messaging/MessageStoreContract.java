@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parley.core.StorageException;
 import dev.parley.protocol.Limits;
 import dev.parley.protocol.MediaRef;
+import dev.parley.protocol.SystemEvent;
 import dev.parley.testkit.Race;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -456,6 +457,22 @@ public abstract class MessageStoreContract {
         reopen();
 
         assertThat(store.after(1, 0, 10)).containsExactly(withFull, withId, without);
+    }
+
+    @Test
+    void systemEventsRoundTrip() {
+        SystemEvent added = new SystemEvent(SystemEvent.EVENT_ADDED, "100", List.of("200", "300"), null, null, null);
+        SystemEvent renamed = new SystemEvent(SystemEvent.EVENT_UPDATED, "100", null, "New name", "about", null);
+
+        StoredMessage a = append(new NewMessage(1, 100, 0, "sys-1", "Alice added Bob, Carol", null, T0, added));
+        StoredMessage r = append(new NewMessage(1, 100, 0, "sys-2", "Alice renamed the group", null, T0, renamed));
+        StoredMessage plain = append(new NewMessage(1, 100, 1001, "m", "hi", null, T0));
+
+        assertThat(a.system()).isEqualTo(added);
+        assertThat(r.system()).isEqualTo(renamed);
+        assertThat(plain.system()).isNull();
+        reopen();
+        assertThat(store.after(1, 0, 10)).containsExactly(a, r, plain);
     }
 
     // ---- lifecycle

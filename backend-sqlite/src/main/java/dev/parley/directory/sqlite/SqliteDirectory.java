@@ -1,13 +1,18 @@
 package dev.parley.directory.sqlite;
 
+import dev.parley.core.ParleyException;
 import dev.parley.directory.Conversation;
 import dev.parley.directory.Device;
 import dev.parley.directory.Directory;
+import dev.parley.directory.FormerMember;
+import dev.parley.directory.GroupFullException;
+import dev.parley.directory.Member;
 import dev.parley.directory.PresenceSettings;
 import dev.parley.directory.ReceiptPosition;
 import dev.parley.directory.SyncCursor;
 import dev.parley.directory.User;
 import dev.parley.directory.UsernameTakenException;
+import dev.parley.protocol.ErrorCode;
 import dev.parley.sqlite.SqliteDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -31,9 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * and never wait for writes. Thread-safe.
  */
 public final class SqliteDirectory implements Directory {
-    static final int SCHEMA_VERSION = 1;
-
-    private static final List<String> SCHEMA = List.of("""
+    /** Version 1: accounts, direct conversations, cursors, receipts, presence. */
+    private static final List<String> V1 = List.of("""
         CREATE TABLE users (
             id            INTEGER PRIMARY KEY,
             username      TEXT    NOT NULL UNIQUE,
@@ -88,9 +93,32 @@ public final class SqliteDirectory implements Directory {
             visibility TEXT    NOT NULL DEFAULT 'everyone' CHECK (visibility IN ('everyone', 'contacts', 'nobody'))
         ) STRICT""");
 
+    /** Version 2: groups (roles, the seq a member joined at, former members, descriptions). */
+    private static final List<String> V2 = List.of(
+        "ALTER TABLE conversations ADD COLUMN description TEXT",
+        "ALTER TABLE members ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('admin', 'member'))",
+        "ALTER TABLE members ADD COLUMN joined_seq INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE members ADD COLUMN joined_at INTEGER NOT NULL DEFAULT 0", """
+        CREATE TABLE former_members (
+            conversation_id INTEGER NOT NULL,
+            user_id         INTEGER NOT NULL,
+            joined_seq      INTEGER NOT NULL,
+            left_seq        INTEGER NOT NULL,
+            PRIMARY KEY (conversation_id, user_id)
+        ) WITHOUT ROWID, STRICT""",
+        "CREATE INDEX former_members_by_user ON former_members (user_id, conversation_id)");
+
+    static final List<List<String>> MIGRATIONS = List.of(V1, V2);
+    static final int SCHEMA_VERSION = MIGRATIONS.size();
+
     private static final String USER_COLUMNS = "id, username, display_name, password_hash, created_at";
     private static final String DEVICE_COLUMNS = "id, user_id, name, created_at";
-    private static final String CONVERSATION_COLUMNS = "c.id, c.kind, c.title, c.created_at, m.user_id";
+    private static final String CONVERSATION_COLUMNS =
+        "c.id, c.kind, c.title, c.description, c.created_at, m.user_id, m.role, m.joined_seq, m.joined_at";
+    private static final String FORMER_MEMBER_QUERY =
+        "SELECT conversation_id, user_id, joined_seq, left_seq FROM former_members";
+    private static final String INSERT_MEMBER =
+        "INSERT INTO members (conversation_id, user_id, role, joined_seq, joined_at) VALUES (?, ?, ?, ?, ?)";
     private static final String DIRECT_BY_PAIR = "SELECT " + CONVERSATION_COLUMNS + " FROM direct_pairs p"
         + " JOIN conversations c ON c.id = p.conversation_id"
         + " LEFT JOIN members m ON m.conversation_id = c.id"
@@ -117,7 +145,7 @@ public final class SqliteDirectory implements Directory {
     public SqliteDirectory(SqliteDirectoryConfig config) {
         this.db = SqliteDatabase.open(config.file(), config.databaseOptions());
         try {
-            db.ensureSchema(SCHEMA_VERSION, SCHEMA);
+            db.migrate(MIGRATIONS);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -295,14 +323,8 @@ public final class SqliteDirectory implements Directory {
                 ps.setLong(2, now);
                 ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO members (conversation_id, user_id) VALUES (?, ?)")) {
-                for (long member : new long[] {lo, hi}) {
-                    ps.setLong(1, newId);
-                    ps.setLong(2, member);
-                    ps.executeUpdate();
-                }
-            }
+            Conversation conv = Conversation.direct(newId, lo, hi, now);
+            insertMembers(c, newId, conv.roster());
             try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO direct_pairs (user_lo, user_hi, conversation_id) VALUES (?, ?, ?)")) {
                 ps.setLong(1, lo);
@@ -310,7 +332,7 @@ public final class SqliteDirectory implements Directory {
                 ps.setLong(3, newId);
                 ps.executeUpdate();
             }
-            return new Conversation(newId, Conversation.Kind.DIRECT, null, List.of(lo, hi), now);
+            return conv;
         });
     }
 
@@ -324,13 +346,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public Optional<Conversation> conversation(long conversationId) {
-        return read("conversation", c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + CONVERSATION_COLUMNS + " FROM conversations c"
-                + " LEFT JOIN members m ON m.conversation_id = c.id WHERE c.id = ?")) {
-                ps.setLong(1, conversationId);
-                return conversations(ps).stream().findFirst();
-            }
-        });
+        return read("conversation", c -> conversation(c, conversationId));
     }
 
     @Override
@@ -356,23 +372,228 @@ public final class SqliteDirectory implements Directory {
                 Header h = headers.get(id);
                 if (h == null) {
                     Conversation.Kind kind = Conversation.Kind.valueOf(rs.getString(2).toUpperCase(Locale.ROOT));
-                    h = new Header(id, kind, rs.getString(3), rs.getLong(4), new ArrayList<>(2));
+                    h = new Header(id, kind, rs.getString(3), rs.getString(4), rs.getLong(5), new ArrayList<>(2));
                     headers.put(id, h);
                 }
-                long member = rs.getLong(5);
+                long member = rs.getLong(6);
                 if (!rs.wasNull()) { // LEFT JOIN: a conversation without members has one row of NULL
-                    h.members().add(member);
+                    h.members().add(new Member(member, Member.Role.fromWire(rs.getString(7)), rs.getLong(8),
+                        rs.getLong(9)));
                 }
             }
         }
         List<Conversation> result = new ArrayList<>(headers.size());
         for (Header h : headers.values()) {
-            result.add(new Conversation(h.id(), h.kind(), h.title(), List.copyOf(h.members()), h.createdAt()));
+            result.add(new Conversation(h.id(), h.kind(), h.title(), h.description(), h.members(), h.createdAt()));
         }
         return result;
     }
 
-    private record Header(long id, Conversation.Kind kind, String title, long createdAt, List<Long> members) {
+    private record Header(long id, Conversation.Kind kind, String title, String description, long createdAt,
+                          List<Member> members) {
+    }
+
+    private static void insertMembers(Connection c, long conversationId, List<Member> members) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_MEMBER)) {
+            for (Member m : members) {
+                ps.setLong(1, conversationId);
+                ps.setLong(2, m.userId());
+                ps.setString(3, m.role().wireName());
+                ps.setLong(4, m.joinedSeq());
+                ps.setLong(5, m.joinedAt());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static Optional<Conversation> conversation(Connection c, long conversationId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + CONVERSATION_COLUMNS + " FROM conversations c"
+            + " LEFT JOIN members m ON m.conversation_id = c.id WHERE c.id = ?")) {
+            ps.setLong(1, conversationId);
+            return conversations(ps).stream().findFirst();
+        }
+    }
+
+    // ---- groups
+
+    @Override
+    public void createGroup(Conversation group) {
+        if (!group.isGroup()) {
+            throw new IllegalArgumentException("group: " + group + " (expected: kind GROUP)");
+        }
+        if (group.roster().stream().noneMatch(Member::isAdmin)) {
+            throw new IllegalArgumentException("group: " + group + " has no admin");
+        }
+        write("createGroup", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO conversations (id, kind, title, description, created_at) VALUES (?, 'group', ?, ?, ?)")) {
+                ps.setLong(1, group.id());
+                ps.setString(2, group.title());
+                ps.setString(3, group.description());
+                ps.setLong(4, group.createdAt());
+                ps.executeUpdate();
+            }
+            insertMembers(c, group.id(), group.roster());
+            return null;
+        });
+    }
+
+    @Override
+    public List<Member> addMembers(long conversationId, List<Member> members, int maxMembers) {
+        return write("addMembers", c -> {
+            Conversation group = existingGroup(c, conversationId);
+            Map<Long, Member> fresh = new LinkedHashMap<>();
+            for (Member m : members) {
+                if (!group.hasMember(m.userId())) {
+                    fresh.putIfAbsent(m.userId(), m);
+                }
+            }
+            if (group.size() + fresh.size() > maxMembers) {
+                throw new GroupFullException(conversationId, group.size(), fresh.size(), maxMembers);
+            }
+            List<Member> added = List.copyOf(fresh.values());
+            insertMembers(c, conversationId, added);
+            try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM former_members WHERE conversation_id = ? AND user_id = ?")) {
+                for (Member m : added) {
+                    ps.setLong(1, conversationId);
+                    ps.setLong(2, m.userId());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return added;
+        });
+    }
+
+    private static Conversation existingGroup(Connection c, long conversationId) throws SQLException {
+        return conversation(c, conversationId).filter(Conversation::isGroup).orElseThrow(() -> new ParleyException(
+            ErrorCode.NOT_FOUND, "conversation: " + conversationId + " (no such group)"));
+    }
+
+    @Override
+    public Optional<Removal> removeMember(long conversationId, long userId, long leftSeq) {
+        return write("removeMember", c -> {
+            Conversation group = existingGroup(c, conversationId);
+            Member gone = group.member(userId);
+            if (gone == null) {
+                return Optional.<Removal>empty();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM members WHERE conversation_id = ? AND user_id = ?")) {
+                ps.setLong(1, conversationId);
+                ps.setLong(2, userId);
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO former_members (conversation_id, user_id,"
+                + " joined_seq, left_seq) VALUES (?, ?, ?, ?) ON CONFLICT (conversation_id, user_id) DO UPDATE"
+                + " SET joined_seq = excluded.joined_seq, left_seq = excluded.left_seq")) {
+                ps.setLong(1, conversationId);
+                ps.setLong(2, userId);
+                ps.setLong(3, gone.joinedSeq());
+                ps.setLong(4, Math.max(leftSeq, gone.joinedSeq() - 1));
+                ps.executeUpdate();
+            }
+            Long promoted = null;
+            List<Member> rest = group.roster().stream().filter(m -> m.userId() != userId).toList();
+            if (!rest.isEmpty() && rest.stream().noneMatch(Member::isAdmin)) {
+                Member oldest = rest.stream().min(Comparator.comparingLong(Member::joinedAt)
+                    .thenComparingLong(Member::joinedSeq).thenComparingLong(Member::userId)).orElseThrow();
+                updateRole(c, conversationId, oldest.userId(), Member.Role.ADMIN);
+                promoted = oldest.userId();
+            }
+            return Optional.of(new Removal(gone, promoted));
+        });
+    }
+
+    private static void updateRole(Connection c, long conversationId, long userId, Member.Role role)
+        throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?")) {
+            ps.setString(1, role.wireName());
+            ps.setLong(2, conversationId);
+            ps.setLong(3, userId);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void extendFormerMember(long conversationId, long userId, long leftSeq) {
+        write("extendFormerMember", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE former_members SET left_seq = max(left_seq, ?)"
+                + " WHERE conversation_id = ? AND user_id = ?")) {
+                ps.setLong(1, leftSeq);
+                ps.setLong(2, conversationId);
+                ps.setLong(3, userId);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public RoleChange setRole(long conversationId, long userId, Member.Role role) {
+        return write("setRole", c -> {
+            Conversation group = existingGroup(c, conversationId);
+            Member m = group.member(userId);
+            if (m == null) {
+                return RoleChange.NOT_A_MEMBER;
+            }
+            if (m.role() == role) {
+                return RoleChange.UNCHANGED;
+            }
+            if (m.isAdmin() && group.roster().stream().filter(Member::isAdmin).count() == 1) {
+                return RoleChange.LAST_ADMIN;
+            }
+            updateRole(c, conversationId, userId, role);
+            return RoleChange.CHANGED;
+        });
+    }
+
+    @Override
+    public boolean updateGroup(long conversationId, String title, String description) {
+        return write("updateGroup", c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE conversations SET title = ?, description = ?"
+                + " WHERE id = ? AND kind = 'group'")) {
+                ps.setString(1, title);
+                ps.setString(2, description);
+                ps.setLong(3, conversationId);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Optional<FormerMember> formerMember(long conversationId, long userId) {
+        return read("formerMember", c -> {
+            try (PreparedStatement ps = c.prepareStatement(FORMER_MEMBER_QUERY + " WHERE conversation_id = ?"
+                + " AND user_id = ?")) {
+                ps.setLong(1, conversationId);
+                ps.setLong(2, userId);
+                return formerMembers(ps).stream().findFirst();
+            }
+        });
+    }
+
+    @Override
+    public List<FormerMember> formerMemberships(long userId) {
+        return read("formerMemberships", c -> {
+            try (PreparedStatement ps = c.prepareStatement(FORMER_MEMBER_QUERY + " WHERE user_id = ?")) {
+                ps.setLong(1, userId);
+                return formerMembers(ps);
+            }
+        });
+    }
+
+    private static List<FormerMember> formerMembers(PreparedStatement ps) throws SQLException {
+        List<FormerMember> result = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                result.add(new FormerMember(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+            }
+        }
+        return result;
     }
 
     // ---- cursors

@@ -55,7 +55,7 @@ final class MessageWriter implements Runnable {
         // An idempotency key seen before makes the insert a no-op (update count 0) rather than an error; any other
         // conflict (a seq taken twice) still fails.
         this.insert = c.prepareStatement("INSERT INTO messages (" + MessageRows.COLUMNS
-            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_user_id, client_msg_id) DO NOTHING");
+            + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_user_id, client_msg_id) DO NOTHING");
         this.byKey = c.prepareStatement("SELECT " + MessageRows.COLUMNS
             + " FROM messages WHERE sender_user_id = ? AND client_msg_id = ?");
         this.maxSeq = c.prepareStatement("SELECT max(seq) FROM messages WHERE conversation_id = ?");
@@ -99,8 +99,7 @@ final class MessageWriter implements Runnable {
             for (int i = 0; i < n; i++) {
                 NewMessage m = batch.get(i).message();
                 SeqSlot slot = slot(touched, m.conversationId());
-                StoredMessage stored = new StoredMessage(m.conversationId(), slot.assigned + 1, ids.next(),
-                    m.senderUserId(), m.senderDeviceId(), m.clientMsgId(), m.body(), m.media(), m.ts());
+                StoredMessage stored = StoredMessage.of(m, slot.assigned + 1, ids.next());
                 if (insert(stored) == 1) {
                     slot.assigned = stored.seq();
                     results[i] = stored;
@@ -166,14 +165,18 @@ final class MessageWriter implements Runnable {
         } else {
             insert.setString(7, m.body());
         }
-        String media = MessageRows.mediaJson(m.media());
-        if (media == null) {
-            insert.setNull(8, Types.VARCHAR);
-        } else {
-            insert.setString(8, media);
-        }
+        setText(8, MessageRows.mediaJson(m.media()));
         insert.setLong(9, m.ts());
+        setText(10, MessageRows.systemJson(m.system()));
         return insert.executeUpdate();
+    }
+
+    private void setText(int index, String value) throws SQLException {
+        if (value == null) {
+            insert.setNull(index, Types.VARCHAR);
+        } else {
+            insert.setString(index, value);
+        }
     }
 
     /** The stored message with the idempotency key of {@code m} (stored before, or earlier in this batch). */

@@ -39,9 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>One process per file: the seq cache assumes this store is the file's only writer.
  */
 public final class SqliteMessageStore implements MessageStore {
-    static final int SCHEMA_VERSION = 1;
-
-    private static final List<String> SCHEMA = List.of("""
+    /** Version 1: messages with their idempotency keys. */
+    private static final List<String> V1 = List.of("""
         CREATE TABLE messages (
             conversation_id  INTEGER NOT NULL,
             seq              INTEGER NOT NULL,
@@ -55,6 +54,11 @@ public final class SqliteMessageStore implements MessageStore {
             PRIMARY KEY (conversation_id, seq)
         ) WITHOUT ROWID, STRICT""",
         "CREATE UNIQUE INDEX messages_by_client_msg_id ON messages (sender_user_id, client_msg_id)");
+    /** Version 2: system messages (group changes). */
+    private static final List<String> V2 = List.of("ALTER TABLE messages ADD COLUMN system_json TEXT");
+
+    static final List<List<String>> MIGRATIONS = List.of(V1, V2);
+    static final int SCHEMA_VERSION = MIGRATIONS.size();
 
     private final SqliteDatabase db;
     private final BlockingQueue<MessageWriter.Request> queue;
@@ -79,7 +83,7 @@ public final class SqliteMessageStore implements MessageStore {
         this.seqs = Caffeine.newBuilder().maximumSize(config.seqCacheMax()).executor(Runnable::run).build();
         MessageWriter writer;
         try {
-            db.ensureSchema(SCHEMA_VERSION, SCHEMA);
+            db.migrate(MIGRATIONS);
             writer = new MessageWriter(db, queue, seqs, resources.ids(), config.batchMax());
         } catch (SQLException e) {
             db.close();

@@ -104,7 +104,7 @@ class SqliteMessageStoreFailureTest {
         }
 
         assertThatThrownBy(() -> new SqliteMessageStore(file, RESOURCES)).isInstanceOf(StorageException.class)
-            .hasMessageContaining("schema version 99 (expected: 1");
+            .hasMessageContaining("schema version 99 (this Parley knows up to " + SqliteMessageStore.SCHEMA_VERSION);
     }
 
     private static NewMessage message(long conversationId, String clientMsgId, String body) {
