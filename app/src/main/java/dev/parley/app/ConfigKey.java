@@ -48,6 +48,7 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         integer("accounts.loginAttemptsPerIpPerMinute", 60, 1, 10_000_000, "Login attempts one client address may make per minute (then 429)."),
         integer("accounts.loginFailuresPerAccountPerMinute", 10, 1, 10_000_000, "Failed logins an account tolerates per minute (then 429)."),
         integer("accounts.maxDevices", 5, 1, 1000, "Devices (logins) one user may have at once; more answers 409 listing them."),
+        integer("groups.maxMembers", 1024, 2, 100_000, "Most members a group may have, creator included (more answers 409 group_full)."),
         integer("presence.graceSeconds", 10, 0, 3600, "Seconds without any connection before a user shows offline (no flapping on flaky networks)."),
         integer("sync.cursorFlushMillis", 200, 10, 60_000, "How often acknowledged sync positions are written to the directory, ms."),
         integer("cache.conversations", 200_000, 100, 100_000_000, "Conversations kept in memory for the send path."));

@@ -10,7 +10,10 @@ import dev.parley.gateway.GatewayServer;
 import dev.parley.gateway.Services;
 import dev.parley.messaging.MessageStore;
 import dev.parley.messaging.MessageStoreProvider;
+import dev.parley.groups.GroupService;
+import dev.parley.groups.GroupsConfig;
 import dev.parley.messaging.MessagingService;
+import dev.parley.messaging.RecentSenders;
 import dev.parley.presence.PresenceService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -83,8 +86,12 @@ public final class ParleyServer implements AutoCloseable {
         sync = own(new SyncService(directory, store));
         AccountService accounts = new AccountService(directory, config.accounts(), resources.ids(), clock, sessions,
             sync);
-        MessagingService messaging = new MessagingService(directory, store, conversations, sessions, clock);
-        ReceiptService receipts = own(new ReceiptService(directory, store, sessions));
+        RecentSenders recentSenders = new RecentSenders((int) config.integer("cache.conversations"));
+        MessagingService messaging = new MessagingService(directory, store, conversations, sessions, recentSenders,
+            clock);
+        ReceiptService receipts = own(new ReceiptService(directory, store, sessions, recentSenders));
+        GroupService groups = new GroupService(directory, store, conversations, messaging, resources.ids(), clock,
+            new GroupsConfig((int) config.integer("groups.maxMembers")));
         sync.afterBacklog(receipts::replay);
 
         ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
@@ -111,7 +118,7 @@ public final class ParleyServer implements AutoCloseable {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         own(metrics::close);
         metrics.gauge("parley.connections", sessions, LocalSessions::count);
-        gateway = own(new GatewayServer(new Services(accounts, messaging, sync, receipts, presence, sessions,
+        gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, sessions,
             blocking, metrics, metrics::scrape),
             config.gateway(), clock));
         gateway.start();

@@ -172,6 +172,12 @@ public final class ParleyClient implements AutoCloseable {
         return history(token, conversationId, null, null, null);
     }
 
+    /** Per member, whether a message was delivered and read, and whether by all ({@code GET .../receipts}). */
+    public MessageInfo messageInfo(String token, String conversationId, long seq) {
+        return Json.messageInfo(rest.call("GET", "/v1/conversations/" + Http.encode(conversationId) + "/messages/"
+            + seq + "/receipts", requireToken(token), null));
+    }
+
     /** Per member, whether a message was delivered and read ({@code GET .../messages/{seq}/receipts}). */
     public List<MessageReceipt> receipts(String token, String conversationId, long seq) {
         return Json.receipts(rest.call("GET", "/v1/conversations/" + Http.encode(conversationId) + "/messages/"
@@ -193,12 +199,39 @@ public final class ParleyClient implements AutoCloseable {
         return Json.group(rest.call("GET", "/v1/groups/" + Http.encode(conversationId), requireToken(token), null));
     }
 
-    /** Adds members to a group; admins only ({@code POST /v1/groups/{id}/members}). */
-    public void addMembers(String token, String conversationId, List<String> userIds) {
+    /** Adds members to a group; admins only ({@code POST /v1/groups/{id}/members}). Returns the group after. */
+    public GroupInfo addMembers(String token, String conversationId, List<String> userIds) {
         ObjectNode body = Json.object();
         ArrayNode ids = body.putArray("userIds");
         userIds.forEach(ids::add);
-        rest.call("POST", "/v1/groups/" + Http.encode(conversationId) + "/members", requireToken(token), body);
+        return Json.group(rest.call("POST", "/v1/groups/" + Http.encode(conversationId) + "/members",
+            requireToken(token), body));
+    }
+
+    /**
+     * Makes a member an admin ({@code "admin"}) or a plain member again ({@code "member"}); admins only
+     * ({@code PUT /v1/groups/{id}/members/{userId}}). Returns the group after.
+     */
+    public GroupInfo setRole(String token, String conversationId, String userId, String role) {
+        ObjectNode body = Json.object().put("role", role);
+        return Json.group(rest.call("PUT", "/v1/groups/" + Http.encode(conversationId) + "/members/"
+            + Http.encode(userId), requireToken(token), body));
+    }
+
+    /**
+     * Renames a group and sets its description ({@code PATCH /v1/groups/{id}}); admins only. A {@code null}
+     * argument leaves that field as it is. Returns the group after.
+     */
+    public GroupInfo updateGroup(String token, String conversationId, String name, String description) {
+        ObjectNode body = Json.object();
+        if (name != null) {
+            body.put("name", name);
+        }
+        if (description != null) {
+            body.put("description", description);
+        }
+        return Json.group(rest.call("PATCH", "/v1/groups/" + Http.encode(conversationId), requireToken(token),
+            body));
     }
 
     /** Removes a member (admins), or leaves when {@code userId} is the caller's own id. */

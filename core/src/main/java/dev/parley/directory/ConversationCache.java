@@ -59,6 +59,22 @@ public final class ConversationCache {
         byId.invalidate(conversationId);
     }
 
+    /** Reads a conversation from the directory (not the cache) and caches what it found. */
+    public Optional<Conversation> reload(long conversationId) {
+        Optional<Conversation> loaded = directory.conversation(conversationId);
+        loaded.ifPresentOrElse(c -> byId.put(conversationId, c), () -> byId.invalidate(conversationId));
+        return loaded;
+    }
+
+    /**
+     * The cached state of a conversation if there is one, else {@code known}. Never blocks: for the send path's
+     * fan-out, which must see a membership change made after the message was accepted.
+     */
+    public Conversation current(Conversation known) {
+        Conversation c = byId.getIfPresent(known.id());
+        return c == null ? known : c;
+    }
+
     private record PairKey(long low, long high) {
         static PairKey of(long a, long b) {
             return a < b ? new PairKey(a, b) : new PairKey(b, a);

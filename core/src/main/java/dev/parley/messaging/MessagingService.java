@@ -5,37 +5,48 @@ import dev.parley.core.ParleyException;
 import dev.parley.directory.Conversation;
 import dev.parley.directory.ConversationCache;
 import dev.parley.directory.Directory;
+import dev.parley.directory.FormerMember;
+import dev.parley.directory.Member;
 import dev.parley.directory.User;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.Limits;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.protocol.SystemEvent;
 import dev.parley.sessions.LocalSessions;
 import dev.parley.sessions.OutboundFrame;
 import dev.parley.sessions.Session;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Takes {@code send} frames, stores them durably and fans them out; serves history and the conversation list.
  * {@link #send} may block on a cache miss and MUST be called in frame order for each connection.
  */
 public final class MessagingService {
+
     private final Directory directory;
     private final MessageStore store;
     private final ConversationCache conversations;
     private final LocalSessions sessions;
+    private final RecentSenders recentSenders;
     private final Clock clock;
 
     public MessagingService(Directory directory, MessageStore store, ConversationCache conversations,
-                            LocalSessions sessions, Clock clock) {
+                            LocalSessions sessions, RecentSenders recentSenders, Clock clock) {
         this.directory = directory;
         this.store = store;
         this.conversations = conversations;
         this.sessions = sessions;
+        this.recentSenders = recentSenders;
         this.clock = clock;
     }
 
@@ -57,7 +68,7 @@ public final class MessagingService {
             public void stored(StoredMessage m, boolean duplicate) {
                 from.send(new OutboundFrame(m.toSent()));
                 if (!duplicate) {
-                    fanOut(conv, m);
+                    fanOut(conv, m, List.of());
                 }
             }
 
@@ -70,14 +81,51 @@ public final class MessagingService {
         });
     }
 
-    /** Runs on the store's thread, in seq order per conversation: write the frame to every other device. */
-    private void fanOut(Conversation conv, StoredMessage m) {
+    /**
+     * Runs on the store's thread, in seq order per conversation: write the frame to every other device of the
+     * members. The membership is the conversation's current one (a member removed after the message was accepted
+     * gets nothing of it), not the one seen when it was accepted.
+     */
+    private void fanOut(Conversation accepted, StoredMessage m, Collection<Long> alsoTo) {
+        recentSenders.record(m.conversationId(), m.seq(), m.isSystem() ? 0 : m.senderUserId());
+        Conversation conv = conversations.current(accepted);
         OutboundFrame out = new OutboundFrame(m.toFrame()); // encoded once, written to every connection
-        sessions.forEachOf(conv.members(), s -> {
+        Consumer<Session> deliver = s -> {
             if (s.deviceId() != m.senderDeviceId()) {
                 s.deliverLive(out, m.conversationId(), m.seq());
             }
+        };
+        sessions.forEachOf(conv.members(), deliver);
+        sessions.forEachOf(alsoTo, deliver);
+    }
+
+    /**
+     * Stores a system message in a group (a membership or name change) and, once durable, delivers it to every
+     * device of the current members and of {@code alsoTo} (a member who was just removed sees why). Its sender is
+     * the actor, its device 0, so that the actor's own devices get it too.
+     *
+     * @return the stored message, or the failure to store it
+     */
+    public CompletableFuture<StoredMessage> postSystem(Conversation conv, long actorUserId, SystemEvent event,
+                                                       String body, Collection<Long> alsoTo) {
+        CompletableFuture<StoredMessage> result = new CompletableFuture<>();
+        NewMessage message = new NewMessage(conv.id(), actorUserId, 0, "system-" + UUID.randomUUID(), body, null,
+            clock.millis(), event);
+        store.append(message, new MessageStore.AppendListener() {
+            @Override
+            public void stored(StoredMessage m, boolean duplicate) {
+                if (!duplicate) {
+                    fanOut(conv, m, alsoTo);
+                }
+                result.complete(m);
+            }
+
+            @Override
+            public void failed(RuntimeException error) {
+                result.completeExceptionally(error);
+            }
         });
+        return result;
     }
 
     /** Relays {@code typing} to the other members' connections; never stored. */
@@ -93,12 +141,13 @@ public final class MessagingService {
     }
 
     /**
-     * One message of a conversation the caller already passed {@link #member} for.
+     * One message of a conversation that the caller may read.
      *
-     * @throws ParleyException {@code not_found} when there is no message with this seq
+     * @throws ParleyException {@code not_found} when there is no message with this seq the caller may read
      */
-    public StoredMessage message(Conversation conv, long seq) {
-        List<StoredMessage> found = store.after(conv.id(), seq - 1, 1);
+    public StoredMessage message(Readable range, long seq) {
+        Conversation conv = range.conversation();
+        List<StoredMessage> found = range.contains(seq) ? store.after(conv.id(), seq - 1, 1) : List.of();
         if (found.isEmpty() || found.get(0).seq() != seq) {
             throw new ParleyException(ErrorCode.NOT_FOUND, "seq: " + seq + " (no such message)");
         }
@@ -135,9 +184,47 @@ public final class MessagingService {
         return conv;
     }
 
-    /** A page of history, ascending by seq, as the REST contract describes. */
+    /**
+     * What of a conversation a user may read: members from the seq they joined at on, former members of a group up
+     * to the message that announced their departure.
+     *
+     * @throws ParleyException {@code not_found} if it does not exist, {@code forbidden} if the user never was a
+     *                         member (or left and was not a member of that part)
+     */
+    public Readable readable(long userId, long conversationId) {
+        Conversation conv = conversations.get(conversationId).orElseThrow(() -> new ParleyException(
+            ErrorCode.NOT_FOUND, "conversation: " + conversationId + " (no such conversation)"));
+        Member m = conv.member(userId);
+        if (m != null) {
+            return new Readable(conv, Math.max(1, m.joinedSeq()), Long.MAX_VALUE);
+        }
+        if (conv.isGroup()) {
+            Optional<FormerMember> former = directory.formerMember(conversationId, userId);
+            if (former.isPresent()) {
+                return new Readable(conv, Math.max(1, former.get().joinedSeq()), former.get().leftSeq());
+            }
+        }
+        throw new ParleyException(ErrorCode.FORBIDDEN, "conversation: " + conversationId + " (you are not a member)");
+    }
+
+    /**
+     * The seqs of a conversation a user may read, {@code firstSeq <= seq <= lastSeq}.
+     *
+     * @param lastSeq {@link Long#MAX_VALUE} for current members
+     */
+    public record Readable(Conversation conversation, long firstSeq, long lastSeq) {
+        public boolean isCurrentMember() {
+            return lastSeq == Long.MAX_VALUE;
+        }
+
+        public boolean contains(long seq) {
+            return seq >= firstSeq && seq <= lastSeq;
+        }
+    }
+
+    /** A page of history, ascending by seq, as the REST contract describes; only what the user may read. */
     public HistoryPage history(long userId, long conversationId, Long beforeSeq, Long afterSeq, Integer limit) {
-        member(userId, conversationId);
+        Readable range = readable(userId, conversationId);
         int n = limit == null ? Limits.DEFAULT_PAGE_LIMIT : limit;
         if (n < 1 || n > Limits.MAX_PAGE_LIMIT) {
             throw new ParleyException(ErrorCode.BAD_REQUEST,
@@ -150,7 +237,9 @@ public final class MessagingService {
             if (afterSeq < 0) {
                 throw new ParleyException(ErrorCode.BAD_REQUEST, "afterSeq: " + afterSeq + " (expected: >= 0)");
             }
-            List<StoredMessage> page = store.after(conversationId, afterSeq, n + 1);
+            long from = Math.max(afterSeq, range.firstSeq() - 1);
+            List<StoredMessage> page = from >= range.lastSeq() ? List.of()
+                : store.after(conversationId, from, n + 1).stream().filter(m -> m.seq() <= range.lastSeq()).toList();
             boolean more = page.size() > n;
             return new HistoryPage(more ? page.subList(0, n) : page, more);
         }
@@ -158,7 +247,9 @@ public final class MessagingService {
         if (before < 1) {
             throw new ParleyException(ErrorCode.BAD_REQUEST, "beforeSeq: " + before + " (expected: >= 1)");
         }
-        List<StoredMessage> page = store.before(conversationId, before, n + 1);
+        long to = range.lastSeq() == Long.MAX_VALUE ? before : Math.min(before, range.lastSeq() + 1);
+        List<StoredMessage> page = store.before(conversationId, to, n + 1).stream()
+            .filter(m -> m.seq() >= range.firstSeq()).toList();
         boolean more = page.size() > n;
         return new HistoryPage(more ? page.subList(1, page.size()) : page, more);
     }

@@ -3,6 +3,7 @@ package dev.parley.sync;
 import dev.parley.directory.Conversation;
 import dev.parley.directory.Device;
 import dev.parley.directory.Directory;
+import dev.parley.directory.FormerMember;
 import dev.parley.directory.SyncCursor;
 import dev.parley.messaging.MessageStore;
 import dev.parley.messaging.StoredMessage;
@@ -82,18 +83,23 @@ public final class SyncService implements AutoCloseable {
         return result;
     }
 
-    /** A new device starts at the current end of each of its user's conversations. */
+    /**
+     * A new device starts at the current end of each of its user's conversations (and past the end of the groups
+     * its user left).
+     */
     public void startNewDevice(Device device) {
         List<Long> convIds = directory.conversationsOf(device.userId()).stream().map(Conversation::id).toList();
-        if (convIds.isEmpty()) {
-            return;
-        }
         List<SyncCursor> start = new ArrayList<>();
-        store.lastSeqs(convIds).forEach((conv, seq) -> {
-            if (seq > 0) {
-                start.add(new SyncCursor(device.id(), conv, seq));
-            }
-        });
+        if (!convIds.isEmpty()) {
+            store.lastSeqs(convIds).forEach((conv, seq) -> {
+                if (seq > 0) {
+                    start.add(new SyncCursor(device.id(), conv, seq));
+                }
+            });
+        }
+        for (FormerMember f : directory.formerMemberships(device.userId())) {
+            start.add(new SyncCursor(device.id(), f.conversationId(), f.leftSeq()));
+        }
         directory.saveCursors(start);
     }
 
@@ -108,38 +114,67 @@ public final class SyncService implements AutoCloseable {
      */
     public void backlog(Session session) throws InterruptedException {
         List<Conversation> convs = directory.conversationsOf(session.userId());
+        List<FormerMember> former = directory.formerMemberships(session.userId());
         Map<Long, Long> cursors = cursors(session.deviceId());
-        Map<Long, Long> last = store.lastSeqs(convs.stream().map(Conversation::id).toList());
+        List<Long> convIds = new ArrayList<>(convs.size() + former.size());
+        convs.forEach(c -> convIds.add(c.id()));
+        former.forEach(f -> convIds.add(f.conversationId()));
+        Map<Long, Long> last = store.lastSeqs(convIds);
         for (Conversation conv : convs) {
-            long from = cursors.getOrDefault(conv.id(), 0L);
-            long end = last.getOrDefault(conv.id(), 0L);
-            boolean deliveredAny = false;
-            while (from < end && session.isOpen()) {
-                List<StoredMessage> page = store.after(conv.id(), from, PAGE);
-                if (page.isEmpty()) {
-                    break;
-                }
-                for (StoredMessage m : page) {
-                    if (m.senderDeviceId() != session.deviceId()) {
-                        session.deliverBacklog(new OutboundFrame(m.toFrame()), m.conversationId(), m.seq());
-                        deliveredAny = true;
-                    }
-                    from = m.seq();
-                }
-                if (!session.awaitWritable(WRITABLE_TIMEOUT)) {
-                    log.info("device {} did not read its backlog for {}; closing", session.deviceId(),
-                        WRITABLE_TIMEOUT);
-                    session.close(dev.parley.protocol.CloseCodes.TOO_SLOW, "backlog not read");
-                    return;
-                }
+            // A member added to a group gets nothing from before it joined.
+            long joined = conv.member(session.userId()) == null ? 0 : conv.member(session.userId()).joinedSeq();
+            if (!deliver(session, conv.id(), cursors.getOrDefault(conv.id(), 0L), joined,
+                last.getOrDefault(conv.id(), 0L))) {
+                return;
             }
-            if (!deliveredAny && from > cursors.getOrDefault(conv.id(), 0L)) {
-                // Only this device's own messages were left: nothing to acknowledge, move the cursor past them.
-                advance(session.deviceId(), conv.id(), from);
+        }
+        for (FormerMember f : former) {
+            // A member who left gets what it missed up to the message that said so, and nothing after.
+            long end = Math.min(f.leftSeq(), last.getOrDefault(f.conversationId(), 0L));
+            if (!deliver(session, f.conversationId(), cursors.getOrDefault(f.conversationId(), 0L), f.joinedSeq(),
+                end)) {
+                return;
             }
         }
         afterBacklog.replay(session, convs);
         session.finishSync();
+    }
+
+    /**
+     * Writes the messages of a conversation after the cursor (and from {@code firstSeq} on) up to {@code end}.
+     *
+     * @return false if the connection was closed (gone, or too slow to read its backlog)
+     */
+    private boolean deliver(Session session, long conversationId, long cursor, long firstSeq, long end)
+        throws InterruptedException {
+        long from = Math.max(cursor, firstSeq - 1);
+        boolean deliveredAny = false;
+        while (from < end && session.isOpen()) {
+            List<StoredMessage> page = store.after(conversationId, from, (int) Math.min(PAGE, end - from));
+            if (page.isEmpty()) {
+                break;
+            }
+            for (StoredMessage m : page) {
+                if (m.seq() > end) {
+                    break;
+                }
+                if (m.senderDeviceId() != session.deviceId()) {
+                    session.deliverBacklog(new OutboundFrame(m.toFrame()), m.conversationId(), m.seq());
+                    deliveredAny = true;
+                }
+                from = m.seq();
+            }
+            if (!session.awaitWritable(WRITABLE_TIMEOUT)) {
+                log.info("device {} did not read its backlog for {}; closing", session.deviceId(), WRITABLE_TIMEOUT);
+                session.close(dev.parley.protocol.CloseCodes.TOO_SLOW, "backlog not read");
+                return false;
+            }
+        }
+        if (!deliveredAny && from > cursor) {
+            // Nothing to acknowledge (only this device's own messages, or nothing it may see): move the cursor.
+            advance(session.deviceId(), conversationId, from);
+        }
+        return session.isOpen();
     }
 
     /** Writes changed cursors to the directory in one batch. */

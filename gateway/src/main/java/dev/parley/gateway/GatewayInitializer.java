@@ -20,13 +20,40 @@ final class JsonErrorAggregator extends HttpObjectAggregator {
         super(maxContentLength);
     }
 
+    /** The most body bytes read and dropped after a 413, so that the client reads the answer, before closing. */
+    private static final long MAX_DRAIN = 64L << 20;
+
+    private boolean draining;
+    private long drained;
+
+    /**
+     * Answers 413 at once, but closes only once the client has finished sending (or after {@link #MAX_DRAIN}):
+     * closing while it still writes would reset the connection before it reads the answer.
+     */
     @Override
     protected void handleOversizedMessage(io.netty.channel.ChannelHandlerContext ctx,
                                           io.netty.handler.codec.http.HttpMessage oversized) {
         var res = HttpResponses.error(dev.parley.protocol.ErrorCode.TOO_LARGE,
             "request body: larger than " + GatewayInitializer.MAX_REST_BODY + " bytes");
         HttpResponses.keepAlive(res, false);
-        ctx.writeAndFlush(res).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(res);
+        draining = true;
+        drained = 0;
+    }
+
+    @Override
+    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (draining && msg instanceof io.netty.handler.codec.http.HttpContent content) {
+            drained += content.content().readableBytes();
+            boolean last = msg instanceof io.netty.handler.codec.http.LastHttpContent;
+            content.release();
+            if (last || drained > MAX_DRAIN) {
+                draining = false;
+                ctx.close();
+            }
+            return;
+        }
+        super.channelRead(ctx, msg);
     }
 }
 

@@ -5,7 +5,9 @@ import dev.parley.accounts.LoginResult;
 import dev.parley.accounts.RateLimitedException;
 import dev.parley.core.Ids;
 import dev.parley.core.ParleyException;
+import dev.parley.directory.Conversation;
 import dev.parley.directory.Device;
+import dev.parley.directory.Member;
 import dev.parley.directory.User;
 import dev.parley.messaging.MessagingService;
 import dev.parley.messaging.StoredMessage;
@@ -164,6 +166,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 break;
             case "conversations":
                 return conversations(req, q, p, m);
+            case "groups":
+                return groups(req, q, p, m);
             case "me":
                 if (p.length == 4 && p[3].equals("privacy") && m.equals(HttpMethod.PUT)) {
                     Device me = authenticate(req);
@@ -190,7 +194,9 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     c.put("peerUserId", Ids.toWire(s.peerUserId()));
                 }
                 c.put("lastSeq", s.lastSeq());
-                c.put("unread", services.receipts().unread(s.conversation().id(), me.userId(), s.lastSeq()));
+                var mine = s.conversation().member(me.userId());
+                c.put("unread", services.receipts().unread(s.conversation().id(), me.userId(),
+                    mine == null ? 0 : mine.joinedSeq(), s.lastSeq()));
                 if (s.lastMessage() != null) {
                     c.put("lastMessage", s.lastMessage().toFrame());
                 }
@@ -200,13 +206,22 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (p.length == 7 && p[4].equals("messages") && p[6].equals("receipts") && m.equals(HttpMethod.GET)) {
             Device me = authenticate(req);
-            var conv = services.messaging().member(me.userId(), Ids.parse("conversationId", p[3]));
-            StoredMessage message = services.messaging().message(conv, Ids.parse("seq", p[5]));
+            var range = services.messaging().readable(me.userId(), Ids.parse("conversationId", p[3]));
+            if (!range.isCurrentMember()) {
+                throw new ParleyException(ErrorCode.FORBIDDEN,
+                    "conversation: " + p[3] + " (you are no longer a member)");
+            }
+            StoredMessage message = services.messaging().message(range, Ids.parse("seq", p[5]));
+            var info = services.receipts().info(range.conversation(), message);
             List<Map<String, Object>> list = new ArrayList<>();
-            for (var r : services.receipts().info(conv, message)) {
+            for (var r : info.receipts()) {
                 list.add(Map.of("userId", Ids.toWire(r.userId()), "delivered", r.delivered(), "read", r.read()));
             }
-            return HttpResponses.json(HttpResponseStatus.OK, Map.of("receipts", list));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("receipts", list);
+            body.put("deliveredToAll", info.deliveredToAll());
+            body.put("readByAll", info.readByAll());
+            return HttpResponses.json(HttpResponseStatus.OK, body);
         }
         if (p.length == 5 && p[4].equals("messages") && m.equals(HttpMethod.GET)) {
             Device me = authenticate(req);
@@ -223,6 +238,67 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return HttpResponses.json(HttpResponseStatus.OK, body);
         }
         throw notFound(q.path());
+    }
+
+    /** {@code /v1/groups}, {@code /v1/groups/{id}}, {@code /v1/groups/{id}/members[/{userId}]}. */
+    private FullHttpResponse groups(FullHttpRequest req, QueryStringDecoder q, String[] p, HttpMethod m) {
+        var groups = services.groups();
+        if (p.length == 3 && m.equals(HttpMethod.POST)) {
+            Device me = authenticate(req);
+            JsonNode b = body(req);
+            Conversation g = groups.create(me.userId(), text(b, "name"), optText(b, "description"),
+                textList(b, "members"));
+            return HttpResponses.json(HttpResponseStatus.CREATED, groupJson(g));
+        }
+        if (p.length == 4) {
+            if (m.equals(HttpMethod.GET)) {
+                Device me = authenticate(req);
+                return HttpResponses.json(HttpResponseStatus.OK,
+                    groupJson(groups.get(me.userId(), Ids.parse("conversationId", p[3]))));
+            }
+            if (m.equals(HttpMethod.PATCH)) {
+                Device me = authenticate(req);
+                JsonNode b = body(req);
+                return HttpResponses.json(HttpResponseStatus.OK, groupJson(groups.update(me.userId(),
+                    Ids.parse("conversationId", p[3]), optText(b, "name"), optText(b, "description"))));
+            }
+        }
+        if (p.length == 5 && p[4].equals("members") && m.equals(HttpMethod.POST)) {
+            Device me = authenticate(req);
+            JsonNode b = body(req);
+            return HttpResponses.json(HttpResponseStatus.OK, groupJson(groups.addMembers(me.userId(),
+                Ids.parse("conversationId", p[3]), textList(b, "userIds"))));
+        }
+        if (p.length == 6 && p[4].equals("members")) {
+            if (m.equals(HttpMethod.DELETE)) {
+                Device me = authenticate(req);
+                groups.removeMember(me.userId(), Ids.parse("conversationId", p[3]), Ids.parse("userId", p[5]));
+                return HttpResponses.noContent();
+            }
+            if (m.equals(HttpMethod.PUT)) {
+                Device me = authenticate(req);
+                JsonNode b = body(req);
+                return HttpResponses.json(HttpResponseStatus.OK, groupJson(groups.setRole(me.userId(),
+                    Ids.parse("conversationId", p[3]), Ids.parse("userId", p[5]), text(b, "role"))));
+            }
+        }
+        throw notFound(q.path());
+    }
+
+    private Map<String, Object> groupJson(Conversation g) {
+        List<Map<String, Object>> members = new ArrayList<>(g.size());
+        for (Member member : g.roster()) {
+            members.add(Map.of("userId", Ids.toWire(member.userId()), "role", member.role().wireName(),
+                "joinedAt", member.joinedAt()));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("conversationId", Ids.toWire(g.id()));
+        body.put("name", g.title());
+        body.put("description", g.description());
+        body.put("createdAt", g.createdAt());
+        body.put("maxMembers", services.groups().maxMembers());
+        body.put("members", members);
+        return body;
     }
 
     private static Map<String, Object> userJson(User u) {
@@ -269,6 +345,25 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return n == null || n.isNull() ? null : text(b, field);
     }
 
+    private static List<String> textList(JsonNode b, String field) {
+        JsonNode n = b.get(field);
+        if (n == null || n.isNull()) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, field + ": missing (expected: a list of strings)");
+        }
+        if (!n.isArray()) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, field + ": expected a list of strings");
+        }
+        List<String> result = new ArrayList<>(n.size());
+        for (JsonNode e : n) {
+            if (!e.isTextual()) {
+                throw new ParleyException(ErrorCode.BAD_REQUEST, field + ": expected a list of strings (ids are"
+                    + " strings)");
+            }
+            result.add(e.asText());
+        }
+        return result;
+    }
+
     private static Long longParam(QueryStringDecoder q, String name) {
         List<String> v = q.parameters().get(name);
         if (v == null || v.isEmpty() || v.get(0).isEmpty()) {
@@ -307,6 +402,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Map.entry(route("/v1/conversations"), "GET"),
         Map.entry(route("/v1/conversations/[^/]+/messages"), "GET"),
         Map.entry(route("/v1/conversations/[^/]+/messages/[^/]+/receipts"), "GET"),
+        Map.entry(route("/v1/groups"), "POST"),
+        Map.entry(route("/v1/groups/[^/]+"), "GET, PATCH"),
+        Map.entry(route("/v1/groups/[^/]+/members"), "POST"),
+        Map.entry(route("/v1/groups/[^/]+/members/[^/]+"), "DELETE, PUT"),
         Map.entry(route("/metrics"), "GET"));
 
     private static java.util.regex.Pattern route(String regex) {

@@ -1,6 +1,7 @@
 package dev.parley.gateway;
 
 import dev.parley.accounts.AccountService;
+import dev.parley.groups.GroupService;
 import dev.parley.messaging.MessagingService;
 import dev.parley.presence.PresenceService;
 import dev.parley.receipts.ReceiptService;
@@ -9,7 +10,7 @@ import dev.parley.sync.SyncService;
 import java.util.concurrent.ExecutorService;
 
 /** The features the gateway calls, and the executor for their blocking work. */
-public record Services(AccountService accounts, MessagingService messaging, SyncService sync,
+public record Services(AccountService accounts, MessagingService messaging, GroupService groups, SyncService sync,
                        ReceiptService receipts, PresenceService presence, LocalSessions sessions,
                        ExecutorService blocking, io.micrometer.core.instrument.MeterRegistry metrics,
                        java.util.function.Supplier<String> scrape) {

@@ -173,13 +173,21 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             switch (f) {
                 case ClientFrame.Send send -> services.messaging().send(this, send);
                 case ClientFrame.Delivered d -> {
-                    var conv = services.messaging().member(userId,
+                    // A member who left a group still acknowledges what it got, up to the notice of its departure.
+                    var range = services.messaging().readable(userId,
                         Ids.parse("delivered.conversationId", d.conversationId()));
-                    services.sync().acknowledge(this, conv.id(), d.seq());
-                    services.receipts().delivered(this, conv, d.seq());
+                    services.sync().acknowledge(this, range.conversation().id(), Math.min(d.seq(), range.lastSeq()));
+                    if (range.isCurrentMember()) {
+                        services.receipts().delivered(this, range.conversation(), d.seq());
+                    }
                 }
-                case ClientFrame.Read r -> services.receipts().read(this,
-                    services.messaging().member(userId, Ids.parse("read.conversationId", r.conversationId())), r.seq());
+                case ClientFrame.Read r -> {
+                    var range = services.messaging().readable(userId,
+                        Ids.parse("read.conversationId", r.conversationId()));
+                    if (range.isCurrentMember()) { // read positions in a group one left count for nobody
+                        services.receipts().read(this, range.conversation(), r.seq());
+                    }
+                }
                 case ClientFrame.Typing t -> typing(Ids.parse("typing.conversationId", t.conversationId()));
                 case ClientFrame.PresenceSubscribe p -> services.presence().subscribe(this, p.users());
                 case ClientFrame.Ping p -> send(new OutboundFrame(new ServerFrame.Pong(clock.millis())));

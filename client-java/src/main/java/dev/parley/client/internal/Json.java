@@ -12,6 +12,7 @@ import dev.parley.client.GroupMember;
 import dev.parley.client.HistoryPage;
 import dev.parley.client.MediaUpload;
 import dev.parley.client.MediaUrl;
+import dev.parley.client.MessageInfo;
 import dev.parley.client.MessageReceipt;
 import dev.parley.client.ParleyException;
 import dev.parley.client.UserProfile;
@@ -180,12 +181,17 @@ public final class Json {
                 ? new GroupMember(required(m, "userId"), text(m, "role"))
                 : new GroupMember(m.asText(), null))
             : List.of();
-        return new GroupInfo(required(n, "conversationId"), text(n, "name"), list);
+        return new GroupInfo(required(n, "conversationId"), text(n, "name"), text(n, "description"), list);
     }
 
     public static List<MessageReceipt> receipts(JsonNode n) {
         return map(list(n, "receipts"), r -> new MessageReceipt(
             required(r, "userId"), r.path("delivered").asBoolean(false), r.path("read").asBoolean(false)));
+    }
+
+    public static MessageInfo messageInfo(JsonNode n) {
+        return new MessageInfo(receipts(n), n.path("deliveredToAll").asBoolean(false),
+            n.path("readByAll").asBoolean(false));
     }
 
     public static MediaUpload mediaUpload(JsonNode n) {
