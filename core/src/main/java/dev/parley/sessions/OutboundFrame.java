@@ -7,6 +7,7 @@ import dev.parley.protocol.ServerFrame;
 public final class OutboundFrame {
     private final ServerFrame frame;
     private volatile byte[] json;
+    private volatile byte[] framed;
 
     public OutboundFrame(ServerFrame frame) {
         this.frame = frame;
@@ -24,5 +25,18 @@ public final class OutboundFrame {
             json = j; // benign race: two threads may both encode, with equal results
         }
         return j;
+    }
+
+    /**
+     * The JSON wrapped by the transport (the gateway's WebSocket framing), computed once however many connections
+     * get it. A process has one transport, so one cached form is enough; callers MUST NOT modify the array.
+     */
+    public byte[] framed(java.util.function.UnaryOperator<byte[]> transport) {
+        byte[] f = framed;
+        if (f == null) {
+            f = transport.apply(json());
+            framed = f; // benign race, as for json()
+        }
+        return f;
     }
 }

@@ -59,7 +59,15 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private final SerialExecutor inbox;
     private final long connectionId = CONNECTION_IDS.incrementAndGet();
     /** Only touched on the event loop. */
-    private boolean flushScheduled;
+    /**
+     * Frames waiting for the event loop, from any thread. One drain task at a time writes them all and flushes once,
+     * so a burst to one connection costs one task and one syscall, and the bytes waiting here count towards the
+     * connection's outbound limit (the event loop's task queue is not bounded).
+     */
+    private final java.util.Queue<byte[]> outbox = io.netty.util.internal.PlatformDependent.newMpscQueue();
+    private final java.util.concurrent.atomic.AtomicLong outboxBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
+        new java.util.concurrent.atomic.AtomicBoolean();
 
     private volatile State state = State.HANDSHAKE;
     private volatile Channel channel;
@@ -345,7 +353,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             held.add(new Held(frame, conversationId, seq));
             return;
         }
-        if (!channel.isWritable()) {
+        if (!channel.isWritable() || outboxBytes.get() > config.outboundLimitBytes()) {
             tooSlow(); // the message stays in the store; the device gets it on its next sync
             return;
         }
@@ -362,7 +370,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             writeMessage(h.frame(), h.conversationId(), h.seq());
         }
         held = List.of();
-        write(new OutboundFrame(new ServerFrame.Synced()).json());
+        write(new OutboundFrame(new ServerFrame.Synced()));
     }
 
     private void tooSlow() {
@@ -377,49 +385,56 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             return;
         }
         highWater.put(conversationId, seq);
-        write(frame.json());
+        write(frame);
     }
 
     @Override
     public void send(OutboundFrame frame) {
-        write(frame.json());
+        write(frame);
     }
 
     @Override
     public void sendSheddable(OutboundFrame frame) {
         Channel ch = channel;
-        if (config.shedWhenBackedUp() && ch != null && !ch.isWritable()) {
+        if (config.shedWhenBackedUp() && ch != null && backedUp(ch)) {
             services.metrics().counter(METRIC_SHED, "type", frame.frame().getClass().getSimpleName().toLowerCase())
                 .increment();
             return;
         }
-        write(frame.json());
+        write(frame);
     }
 
-    private void write(byte[] json) {
+    /** Whether the frames waiting for the loop or the socket are over the high water mark. */
+    boolean backedUp(Channel ch) {
+        return !ch.isWritable() || outboxBytes.get() >= ch.config().getWriteBufferHighWaterMark();
+    }
+
+    private void write(OutboundFrame frame) {
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
             return;
         }
-        if (ch.eventLoop().inEventLoop()) {
-            writeOnLoop(ch, json);
-        } else {
-            ch.eventLoop().execute(() -> writeOnLoop(ch, json));
+        byte[] bytes = frame.framed(WebSocketFraming::text);
+        outboxBytes.addAndGet(bytes.length);
+        outbox.offer(bytes);
+        if (drainScheduled.compareAndSet(false, true)) {
+            ch.eventLoop().execute(() -> drain(ch));
         }
     }
 
-    /**
-     * Writes on the event loop and schedules one flush behind it: a write queued after that flush task schedules its
-     * own, so no frame is left unflushed, and a burst still costs one flush (one syscall).
-     */
-    private void writeOnLoop(Channel ch, byte[] json) {
-        ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)), ch.voidPromise());
-        if (!flushScheduled) {
-            flushScheduled = true;
-            ch.eventLoop().execute(() -> {
-                flushScheduled = false;
-                ch.flush();
-            });
+    /** On the event loop: writes every waiting frame, then flushes once. */
+    private void drain(Channel ch) {
+        drainScheduled.set(false); // a frame offered after this schedules the next drain
+        boolean wrote = false;
+        byte[] frame;
+        while ((frame = outbox.poll()) != null) {
+            outboxBytes.addAndGet(-frame.length);
+            // Already a whole WebSocket frame: it passes the frame encoder untouched (that only takes WebSocketFrames).
+            ch.write(Unpooled.wrappedBuffer(frame), ch.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            ch.flush();
         }
     }
 
@@ -466,7 +481,11 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         if (ch == null || !ch.isActive()) {
             return;
         }
-        ch.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        // On the loop, after the frames already queued (an error frame goes out before the close that follows it).
+        ch.eventLoop().execute(() -> {
+            drain(ch);
+            ch.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        });
     }
 
     private static OutboundFrame error(ErrorCode code, String message, String ref) {

@@ -34,7 +34,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * Group fan-out through the real gateway: one group of M members (default 1024, WhatsApp's limit), every member
- * connected over loopback, one member sending in a loop with W messages in flight. Measures deliveries per second
+ * connected over loopback, one member sending in a loop with W messages in flight, where a message counts as in
+ * flight until the last member got it (so the load adapts to what the server delivers, and queues stay bounded). Measures deliveries per second
  * (message frames received by all members together) and the time from send to the <em>last</em> member's delivery.
  * Receivers are lean Netty clients (no JSON parsing) that acknowledge cumulatively every K messages, so that the
  * generator takes little of the box's two cores. Runs the same load against the volatile baseline store and against
@@ -92,6 +93,7 @@ public final class GroupFanOut {
         AtomicBoolean stop = new AtomicBoolean();
         List<Channel> channels = new ArrayList<>();
         AtomicLong closed = new AtomicLong();
+        Semaphore inFlight = new Semaphore(window);
         URI http = URI.create("http://127.0.0.1:" + server.port());
         URI ws = URI.create("ws://127.0.0.1:" + server.port() + "/v1/ws");
         try (ParleyClient client = ParleyClient.create(http)) {
@@ -106,6 +108,7 @@ public final class GroupFanOut {
                     counts.set(slot, 0);
                     if (sentNanos > 0) {
                         lastDelivery.recordValue(Math.max(0, System.nanoTime() - sentNanos));
+                        inFlight.release(); // every member has it: the next may go
                     }
                 }
             };
@@ -128,7 +131,6 @@ public final class GroupFanOut {
             ParleyConnection sender = client.connect(creds.get(0).token(), ConnectOptions.defaults()
                 .withRecordInbox(false)).join();
             sender.awaitSynced(java.time.Duration.ofSeconds(30));
-            Semaphore inFlight = new Semaphore(window);
             String padding = "x".repeat(60);
             Thread loopThread = Thread.ofPlatform().name("group-sender").start(() -> {
                 while (!stop.get()) {
@@ -142,8 +144,9 @@ public final class GroupFanOut {
                     sender.sendToConversation(conv, System.nanoTime() + " " + padding).whenComplete((ok, err) -> {
                         if (ok != null) {
                             acked.incrementAndGet();
+                        } else {
+                            inFlight.release(); // not stored: nobody will get it
                         }
-                        inFlight.release();
                     });
                 }
             });

@@ -44,6 +44,7 @@ final class LeanReceiver extends SimpleChannelInboundHandler<TextWebSocketFrame>
     private final Sink sink;
     private final CompletableFuture<Channel> synced = new CompletableFuture<>();
     private int sinceAck;
+    private byte[] scratch = new byte[512];
 
     private LeanReceiver(String token, String conversationId, int ackEvery, Sink sink) {
         this.token = token;
@@ -58,7 +59,7 @@ final class LeanReceiver extends SimpleChannelInboundHandler<TextWebSocketFrame>
         LeanReceiver handler = new LeanReceiver(token, conversationId, ackEvery, sink);
         WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder().webSocketUri(ws)
             .version(WebSocketVersion.V13).customHeaders(new DefaultHttpHeaders()).maxFramePayloadLength(1 << 20)
-            .handleCloseFrames(true).build();
+            .handleCloseFrames(true).withUTF8Validator(false).build();
         new Bootstrap().group(group).channel(NioSocketChannel.class).handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -83,18 +84,24 @@ final class LeanReceiver extends SimpleChannelInboundHandler<TextWebSocketFrame>
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-        ByteBuf b = frame.content();
-        if (indexOf(b, MESSAGE, 0) >= 0) {
-            long seq = number(b, indexOf(b, SEQ, 0) + SEQ.length);
-            int body = indexOf(b, BODY, 0);
-            long sent = body < 0 ? -1 : number(b, body + BODY.length);
+        ByteBuf content = frame.content();
+        int length = content.readableBytes();
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, scratch.length * 2)];
+        }
+        content.getBytes(content.readerIndex(), scratch, 0, length); // one bulk copy; scanning a direct buffer
+        byte[] b = scratch;                                          // byte by byte is far slower
+        if (indexOf(b, length, MESSAGE) >= 0) {
+            long seq = number(b, length, indexOf(b, length, SEQ) + SEQ.length);
+            int body = indexOf(b, length, BODY);
+            long sent = body < 0 ? -1 : number(b, length, body + BODY.length);
             sink.message(seq, sent);
             if (ackEvery > 0 && ++sinceAck >= ackEvery) {
                 sinceAck = 0;
                 ctx.writeAndFlush(new TextWebSocketFrame("{\"type\":\"delivered\",\"conversationId\":\""
                     + conversationId + "\",\"seq\":" + seq + "}"));
             }
-        } else if (!synced.isDone() && indexOf(b, SYNCED, 0) >= 0) {
+        } else if (!synced.isDone() && indexOf(b, length, SYNCED) >= 0) {
             synced.complete(ctx.channel());
         }
     }
@@ -110,27 +117,27 @@ final class LeanReceiver extends SimpleChannelInboundHandler<TextWebSocketFrame>
         ctx.close();
     }
 
-    private static int indexOf(ByteBuf b, byte[] pattern, int from) {
-        int end = b.writerIndex() - pattern.length;
+    private static int indexOf(byte[] b, int length, byte[] pattern) {
+        int end = length - pattern.length;
         outer:
-        for (int i = b.readerIndex() + from; i <= end; i++) {
+        for (int i = 0; i <= end; i++) {
             for (int j = 0; j < pattern.length; j++) {
-                if (b.getByte(i + j) != pattern[j]) {
+                if (b[i + j] != pattern[j]) {
                     continue outer;
                 }
             }
-            return i - b.readerIndex();
+            return i;
         }
         return -1;
     }
 
     /** The decimal number starting at {@code offset}, or -1 if there is none. */
-    private static long number(ByteBuf b, int offset) {
+    private static long number(byte[] b, int length, int offset) {
         long v = 0;
-        int i = b.readerIndex() + offset;
+        int i = offset;
         int start = i;
-        while (i < b.writerIndex()) {
-            byte c = b.getByte(i);
+        while (i < length) {
+            byte c = b[i];
             if (c < '0' || c > '9') {
                 break;
             }
