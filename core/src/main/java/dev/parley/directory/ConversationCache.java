@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * A bounded cache over the {@link Directory}'s conversations and direct pairs, so that the send path does not query
- * the directory for every message. Membership changes MUST call {@link #invalidate}.
+ * the directory for every message. Membership changes MUST call {@link #reload} once the directory has them.
  */
 public final class ConversationCache {
     public static final int DEFAULT_MAX_ENTRIES = 200_000;
@@ -52,11 +52,6 @@ public final class ConversationCache {
         byId.put(conv.id(), conv);
         directByPair.put(key, conv.id());
         return conv;
-    }
-
-    /** Drops a conversation after its membership or title changed. */
-    public void invalidate(long conversationId) {
-        byId.invalidate(conversationId);
     }
 
     /** Reads a conversation from the directory (not the cache) and caches what it found. */

@@ -20,11 +20,13 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,11 +121,11 @@ public final class GroupService {
             admin(actor, group);
             String newTitle = title == null ? group.title() : title;
             String newAbout = description == null ? group.description() : about;
-            if (newTitle.equals(group.title()) && java.util.Objects.equals(newAbout, group.description())) {
+            if (newTitle.equals(group.title()) && Objects.equals(newAbout, group.description())) {
                 return group;
             }
             directory.updateGroup(conversationId, newTitle, newAbout);
-            Conversation updated = reload(conversationId);
+            Conversation updated = group(conversationId, true);
             Map<Long, User> users = directory.findUsers(List.of(actor));
             String body = title != null && !newTitle.equals(group.title())
                 ? nameOf(users, actor) + " renamed the group to \"" + newTitle + "\""
@@ -155,7 +157,7 @@ public final class GroupService {
             long now = clock.millis();
             List<Member> fresh = wanted.stream().map(u -> new Member(u, Member.Role.MEMBER, joinedSeq, now)).toList();
             List<Member> added = directory.addMembers(conversationId, fresh, config.maxMembers());
-            Conversation updated = reload(conversationId);
+            Conversation updated = group(conversationId, true);
             if (!added.isEmpty()) {
                 List<Long> addedIds = added.stream().map(Member::userId).toList();
                 post(updated, actor, new SystemEvent(SystemEvent.EVENT_ADDED, Ids.toWire(actor), wire(addedIds), null,
@@ -185,7 +187,7 @@ public final class GroupService {
             long leftSeq = store.lastSeq(conversationId);
             Directory.Removal removal = directory.removeMember(conversationId, userId, leftSeq).orElseThrow(
                 () -> new ParleyException(ErrorCode.NOT_FOUND, "userId: " + userId + " (not a member of the group)"));
-            Conversation updated = reload(conversationId);
+            Conversation updated = group(conversationId, true);
             Map<Long, User> users = directory.findUsers(removal.promoted() == null
                 ? List.of(actor, userId) : List.of(actor, userId, removal.promoted()));
             SystemEvent event = leaving
@@ -228,7 +230,7 @@ public final class GroupService {
                     // posted below
                 }
             }
-            Conversation updated = reload(conversationId);
+            Conversation updated = group(conversationId, true);
             Map<Long, User> users = directory.findUsers(List.of(actor, userId));
             String body = r == Member.Role.ADMIN
                 ? nameOf(users, actor) + " made " + nameOf(users, userId) + " an admin"
@@ -241,7 +243,7 @@ public final class GroupService {
 
     // ---- helpers
 
-    private <T> T locked(long conversationId, java.util.function.Supplier<T> work) {
+    private <T> T locked(long conversationId, Supplier<T> work) {
         ReentrantLock lock = locks[(int) Math.floorMod(conversationId ^ (conversationId >>> 32), locks.length)];
         lock.lock();
         try {
@@ -260,10 +262,6 @@ public final class GroupService {
         var found = fresh ? conversations.reload(conversationId) : conversations.get(conversationId);
         return found.filter(Conversation::isGroup).orElseThrow(() -> new ParleyException(ErrorCode.NOT_FOUND,
             "conversation: " + conversationId + " (no such group)"));
-    }
-
-    private Conversation reload(long conversationId) {
-        return group(conversationId, true);
     }
 
     private static Conversation memberOf(long actor, Conversation group) {

@@ -102,11 +102,12 @@ public final class ReceiptService implements AutoCloseable {
         Collection<Long> to;
         if (conv.isGroup()) {
             // The member's own devices, and the senders of the messages this receipt newly covers.
-            long joined = conv.member(from.userId()) == null ? 0 : conv.member(from.userId()).joinedSeq() - 1;
+            Member me = conv.member(from.userId());
+            long joined = me == null ? 0 : me.joinedSeq() - 1;
             long after = Math.max(joined, readAdvanced ? old.read() : old.delivered());
             Set<Long> targets = new HashSet<>(sendersOf(conv.id(), after, frame.seq()));
             targets.add(from.userId());
-            targets.retainAll(conv.members());
+            targets.removeIf(u -> !conv.hasMember(u)); // O(1) each; the member list may be a thousand long
             to = targets;
         } else {
             to = conv.members();

@@ -4,6 +4,7 @@ import dev.parley.directory.Conversation;
 import dev.parley.directory.Device;
 import dev.parley.directory.Directory;
 import dev.parley.directory.FormerMember;
+import dev.parley.directory.Member;
 import dev.parley.directory.SyncCursor;
 import dev.parley.messaging.MessageStore;
 import dev.parley.messaging.StoredMessage;
@@ -122,7 +123,8 @@ public final class SyncService implements AutoCloseable {
         Map<Long, Long> last = store.lastSeqs(convIds);
         for (Conversation conv : convs) {
             // A member added to a group gets nothing from before it joined.
-            long joined = conv.member(session.userId()) == null ? 0 : conv.member(session.userId()).joinedSeq();
+            Member me = conv.member(session.userId());
+            long joined = me == null ? 0 : me.joinedSeq();
             if (!deliver(session, conv.id(), cursors.getOrDefault(conv.id(), 0L), joined,
                 last.getOrDefault(conv.id(), 0L))) {
                 return;

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -70,27 +69,8 @@ class GroupFanOutTest {
             assertThat(group.members()).hasSize(MEMBERS);
 
             // Three senders (the creator among them) at once, ten pipelined messages each.
-            CountDownLatch go = new CountDownLatch(1);
-            List<CompletableFuture<List<ServerFrame.Sent>>> results = new ArrayList<>();
-            for (int s = 0; s < SENDERS; s++) {
-                ParleyConnection c = conns.get(s);
-                int sender = s;
-                CompletableFuture<List<ServerFrame.Sent>> done = new CompletableFuture<>();
-                results.add(done);
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        go.await();
-                        List<CompletableFuture<ServerFrame.Sent>> mine = new ArrayList<>();
-                        for (int i = 0; i < PER_SENDER; i++) {
-                            mine.add(c.sendToConversation(id, body(sender, i)));
-                        }
-                        done.complete(mine.stream().map(CompletableFuture::join).toList());
-                    } catch (Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-                });
-            }
-            go.countDown();
+            List<CompletableFuture<List<ServerFrame.Sent>>> results =
+                ConcurrentSenders.send(conns.subList(0, SENDERS), id, PER_SENDER, GroupFanOutTest::body);
 
             long total = 1 + (long) SENDERS * PER_SENDER; // "created" is seq 1
             Map<Long, Expected> expected = new HashMap<>();

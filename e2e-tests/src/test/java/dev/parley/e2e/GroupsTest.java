@@ -52,12 +52,9 @@ class GroupsTest {
             var bob = server.newUser("bob");
             var carol = server.newUser("carol");
             Credentials aliceLaptopC = server.anotherDevice(alice);
-            ParleyConnection a = server.connect(alice);
-            ParleyConnection aLaptop = server.connect(aliceLaptopC);
-            ParleyConnection b = server.connect(bob);
-            for (ParleyConnection x : List.of(a, aLaptop, b)) {
-                x.awaitSynced(T);
-            }
+            ParleyConnection a = server.connectSynced(alice);
+            ParleyConnection aLaptop = server.connectSynced(aliceLaptopC);
+            ParleyConnection b = server.connectSynced(bob);
             ParleyClient client = server.client();
 
             GroupInfo g = client.createGroup(alice.token(), "Weekend trip", List.of(bob.id(), carol.id()));
@@ -118,8 +115,7 @@ class GroupsTest {
             assertThat(a.pollFrame(ServerFrame.Message.class, QUIET)).isEmpty();
 
             // Carol was offline: her first connection gets both in its backlog, in order.
-            ParleyConnection c = server.connect(carol);
-            c.awaitSynced(T);
+            ParleyConnection c = server.connectSynced(carol);
             assertThat(c.awaitMessages(id, 2, Duration.ZERO)).extracting(ServerFrame.Message::seq)
                 .containsExactly(1L, 2L);
             ServerFrame.Sent reply = c.sendToConversation(id, "hello from carol").join();
@@ -237,13 +233,10 @@ class GroupsTest {
             var bob = server.newUser("bob");
             var carol = server.newUser("carol");
             var dave = server.newUser("dave");
-            ParleyConnection a = server.connect(alice);
-            ParleyConnection b = server.connect(bob);
-            ParleyConnection c = server.connect(carol);
-            ParleyConnection d = server.connect(dave);
-            for (ParleyConnection x : List.of(a, b, c, d)) {
-                x.awaitSynced(T);
-            }
+            ParleyConnection a = server.connectSynced(alice);
+            ParleyConnection b = server.connectSynced(bob);
+            ParleyConnection c = server.connectSynced(carol);
+            ParleyConnection d = server.connectSynced(dave);
             ParleyClient client = server.client();
             String id = client.createGroup(alice.token(), "Team", List.of(bob.id(), carol.id())).conversationId();
             for (ParleyConnection x : List.of(a, b, c)) {
@@ -331,8 +324,7 @@ class GroupsTest {
             var alice = server.newUser("alice");
             var bob = server.newUser("bob");
             var dave = server.newUser("dave");
-            ParleyConnection b = server.connect(bob);
-            b.awaitSynced(T);
+            ParleyConnection b = server.connectSynced(bob);
             ParleyClient client = server.client();
             String id = client.createGroup(alice.token(), "Club", List.of(bob.id())).conversationId();
             client.addMembers(alice.token(), id, List.of(carol.id())); // seq 2: Carol joins after Bob
@@ -425,13 +417,10 @@ class GroupsTest {
             var bob = server.newUser("bob");
             var carol = server.newUser("carol");
             Credentials bobLaptopC = server.anotherDevice(bob);
-            ParleyConnection a = server.connect(alice);
-            ParleyConnection b1 = server.connect(bob);
-            ParleyConnection b2 = server.connect(bobLaptopC);
-            ParleyConnection c = server.connect(carol);
-            for (ParleyConnection x : List.of(a, b1, b2, c)) {
-                x.awaitSynced(T);
-            }
+            ParleyConnection a = server.connectSynced(alice);
+            ParleyConnection b1 = server.connectSynced(bob);
+            ParleyConnection b2 = server.connectSynced(bobLaptopC);
+            ParleyConnection c = server.connectSynced(carol);
             ParleyClient client = server.client();
             String id = client.createGroup(alice.token(), "Secrets", List.of(bob.id(), carol.id()))
                 .conversationId();
@@ -489,8 +478,7 @@ class GroupsTest {
 
             // A reconnect brings nothing newer either.
             b2.close();
-            ParleyConnection b3 = server.connect(bobLaptopC);
-            b3.awaitSynced(T);
+            ParleyConnection b3 = server.connectSynced(bobLaptopC);
             assertThat(b3.inbox().stream()
                 .filter(f -> f instanceof ServerFrame.Message m && m.conversationId().equals(id))
                 .map(f -> ((ServerFrame.Message) f).seq()))
@@ -509,10 +497,8 @@ class GroupsTest {
             var bob = server.newUser("bob");
             var dave = server.newUser("dave");
             Credentials daveLaptopC = server.anotherDevice(dave); // not connected until the end
-            ParleyConnection a = server.connect(alice);
-            ParleyConnection d = server.connect(dave);
-            a.awaitSynced(T);
-            d.awaitSynced(T);
+            ParleyConnection a = server.connectSynced(alice);
+            ParleyConnection d = server.connectSynced(dave);
             ParleyClient client = server.client();
             String id = client.createGroup(alice.token(), "Early birds", List.of(bob.id())).conversationId();
             for (int i = 1; i <= 3; i++) {
@@ -543,8 +529,7 @@ class GroupsTest {
             assertThat(seqs(fullHistory(server, bob.token(), id))).containsExactlyElementsOf(range(1, 6));
 
             // His other device, connecting only now, gets the same backlog: from the "added" message on.
-            ParleyConnection laptop = server.connect(daveLaptopC);
-            laptop.awaitSynced(T);
+            ParleyConnection laptop = server.connectSynced(daveLaptopC);
             assertThat(seqs(laptop.awaitMessages(id, 2, Duration.ZERO))).containsExactly(5L, 6L);
             assertThat(laptop.pollFrame(ServerFrame.Message.class, QUIET)).isEmpty();
 
@@ -572,14 +557,11 @@ class GroupsTest {
             var dave = server.newUser("dave");
             var eve = server.newUser("eve");
             var mallory = server.newUser("mallory");
-            ParleyConnection a = server.connect(alice);
-            ParleyConnection b = server.connect(bob);
-            ParleyConnection c = server.connect(carol);
-            ParleyConnection d = server.connect(dave);
-            ParleyConnection e = server.connect(eve);
-            for (ParleyConnection x : List.of(a, b, c, d, e)) {
-                x.awaitSynced(T);
-            }
+            ParleyConnection a = server.connectSynced(alice);
+            ParleyConnection b = server.connectSynced(bob);
+            ParleyConnection c = server.connectSynced(carol);
+            ParleyConnection d = server.connectSynced(dave);
+            ParleyConnection e = server.connectSynced(eve);
             ParleyClient client = server.client();
             String id = client.createGroup(alice.token(), "Readers", List.of(bob.id(), carol.id(), dave.id()))
                 .conversationId();
@@ -669,13 +651,10 @@ class GroupsTest {
             var carol = server.newUser("carol"); // member
             var fred = server.newUser("fred"); // former member
             var mallory = server.newUser("mallory"); // never a member
-            ParleyConnection a = server.connect(alice);
-            ParleyConnection c = server.connect(carol);
-            ParleyConnection f = server.connect(fred);
-            ParleyConnection m = server.connect(mallory);
-            for (ParleyConnection x : List.of(a, c, f, m)) {
-                x.awaitSynced(T);
-            }
+            ParleyConnection a = server.connectSynced(alice);
+            ParleyConnection c = server.connectSynced(carol);
+            ParleyConnection f = server.connectSynced(fred);
+            ParleyConnection m = server.connectSynced(mallory);
             ParleyClient client = server.client();
             String id = client.createGroup(alice.token(), "Private", List.of(bob.id(), carol.id(), fred.id()))
                 .conversationId();

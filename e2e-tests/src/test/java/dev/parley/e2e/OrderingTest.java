@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,27 +44,8 @@ class OrderingTest {
                 c.awaitSynced(TestServer.T);
             }
             int senders = conns.size();
-            CountDownLatch go = new CountDownLatch(1);
-            List<CompletableFuture<List<ServerFrame.Sent>>> results = new ArrayList<>();
-            for (int s = 0; s < senders; s++) {
-                ParleyConnection c = conns.get(s);
-                int sender = s;
-                CompletableFuture<List<ServerFrame.Sent>> done = new CompletableFuture<>();
-                results.add(done);
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        go.await();
-                        List<CompletableFuture<ServerFrame.Sent>> mine = new ArrayList<>();
-                        for (int i = 0; i < PER_SENDER; i++) {
-                            mine.add(c.sendToConversation(conv, "s" + sender + "-" + i));
-                        }
-                        done.complete(mine.stream().map(CompletableFuture::join).toList());
-                    } catch (Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-                });
-            }
-            go.countDown();
+            List<CompletableFuture<List<ServerFrame.Sent>>> results =
+                ConcurrentSenders.send(conns, conv, PER_SENDER, (sender, i) -> "s" + sender + "-" + i);
 
             long total = 1 + (long) senders * PER_SENDER;
             Map<Long, String> canonical = new HashMap<>();

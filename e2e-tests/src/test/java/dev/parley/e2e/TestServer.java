@@ -101,6 +101,17 @@ final class TestServer implements AutoCloseable {
         return connect(u.device());
     }
 
+    /** Connects and waits for {@code synced}: the connection's backlog is in, live traffic comes next. */
+    ParleyConnection connectSynced(Credentials c) throws InterruptedException {
+        ParleyConnection conn = connect(c);
+        conn.awaitSynced(T);
+        return conn;
+    }
+
+    ParleyConnection connectSynced(User u) throws InterruptedException {
+        return connectSynced(u.device());
+    }
+
     @Override
     public void close() {
         if (client != null) {

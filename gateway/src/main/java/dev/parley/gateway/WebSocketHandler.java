@@ -21,6 +21,7 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.util.collection.LongObjectHashMap;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -28,9 +29,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -78,7 +77,8 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     // Delivery state, guarded by "this".
     private boolean syncing = true;
     private List<Held> held = new ArrayList<>();
-    private final Map<Long, Long> highWater = new HashMap<>();
+    /** Conversation id to the highest seq written; primitive keys, one lookup per delivery without boxing. */
+    private final LongObjectHashMap<long[]> highWater = new LongObjectHashMap<>();
 
     private final ReentrantLock writableLock = new ReentrantLock();
     private final Condition writableChanged = writableLock.newCondition();
@@ -380,11 +380,14 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
 
     /** Writes a message unless this connection already got that seq of the conversation. Caller holds "this". */
     private void writeMessage(OutboundFrame frame, long conversationId, long seq) {
-        Long high = highWater.get(conversationId);
-        if (high != null && seq <= high) {
+        long[] high = highWater.get(conversationId);
+        if (high == null) {
+            highWater.put(conversationId, new long[] {seq});
+        } else if (seq <= high[0]) {
             return;
+        } else {
+            high[0] = seq;
         }
-        highWater.put(conversationId, seq);
         write(frame);
     }
 

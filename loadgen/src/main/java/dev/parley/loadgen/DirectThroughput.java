@@ -1,18 +1,12 @@
 package dev.parley.loadgen;
 
-import dev.parley.app.ParleyConfig;
-import dev.parley.app.ParleyServer;
 import dev.parley.client.ConnectOptions;
 import dev.parley.client.Credentials;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.ParleyConnection;
 import dev.parley.protocol.ServerFrame;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -67,12 +61,6 @@ public final class DirectThroughput {
     }
 
     static Result run(String store, int pairs, int seconds, int window, int warmup) throws Exception {
-        Path dir = Files.createTempDirectory("parley-bench-");
-        ParleyServer server = ParleyServer.start(ParleyConfig.of(Map.of(
-            "server.host", "127.0.0.1", "server.port", "0", "dataDir", dir.toString(),
-            "messages.type", store,
-            "accounts.argon2.memoryKib", "1024", "accounts.argon2.iterations", "1",
-            "accounts.loginAttemptsPerIpPerMinute", "10000000")));
         AtomicLong delivered = new AtomicLong();
         AtomicLong acked = new AtomicLong();
         Recorder ackRec = new Recorder(3);
@@ -80,7 +68,8 @@ public final class DirectThroughput {
         AtomicBoolean stop = new AtomicBoolean();
         List<ParleyConnection> conns = new ArrayList<>();
         List<Thread> senders = new ArrayList<>();
-        try (ParleyClient client = ParleyClient.create(URI.create("http://127.0.0.1:" + server.port()))) {
+        try (BenchServer server = BenchServer.start(store, Map.of());
+             ParleyClient client = ParleyClient.create(URI.create("http://127.0.0.1:" + server.port()))) {
             String padding = "x".repeat(80);
             for (int p = 0; p < pairs; p++) {
                 String s = "sender" + p;
@@ -124,34 +113,19 @@ public final class DirectThroughput {
                 }));
             }
             senders.forEach(Thread::start);
-            Thread.sleep(warmup * 1000L);
-            ackRec.getIntervalHistogram();
-            deliveryRec.getIntervalHistogram();
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            long cpu0 = os.getProcessCpuTime();
-            long a0 = acked.get();
-            long d0 = delivered.get();
-            long t0 = System.nanoTime();
-            Thread.sleep(seconds * 1000L);
-            long a1 = acked.get();
-            long d1 = delivered.get();
-            double elapsed = (System.nanoTime() - t0) / 1e9;
-            double cpu = (os.getProcessCpuTime() - cpu0) / 1e9 / elapsed * 100;
+            MeasuredWindow w = MeasuredWindow.measure(warmup, seconds, () -> {
+                ackRec.getIntervalHistogram();
+                deliveryRec.getIntervalHistogram();
+            }, acked::get, delivered::get);
             Histogram ack = ackRec.getIntervalHistogram();
             Histogram del = deliveryRec.getIntervalHistogram();
             stop.set(true);
             for (Thread t : senders) {
                 t.join(5_000);
             }
-            System.out.printf("%s: %.0f sent/s, %.0f delivered/s%n", store, (a1 - a0) / elapsed,
-                (d1 - d0) / elapsed);
+            System.out.printf("%s: %.0f sent/s, %.0f delivered/s%n", store, w.perSecond()[0], w.perSecond()[1]);
             conns.forEach(ParleyConnection::abort);
-            return new Result(store, (a1 - a0) / elapsed, (d1 - d0) / elapsed, ack, del, cpu);
-        } finally {
-            server.close();
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            return new Result(store, w.perSecond()[0], w.perSecond()[1], ack, del, w.cpuPercent());
         }
     }
 

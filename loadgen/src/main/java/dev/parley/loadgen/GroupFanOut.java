@@ -1,7 +1,5 @@
 package dev.parley.loadgen;
 
-import dev.parley.app.ParleyConfig;
-import dev.parley.app.ParleyServer;
 import dev.parley.client.ConnectOptions;
 import dev.parley.client.Credentials;
 import dev.parley.client.GroupInfo;
@@ -11,12 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -78,12 +72,8 @@ public final class GroupFanOut {
 
     static Result run(String store, int members, int seconds, int window, int ackEvery, int warmup)
         throws Exception {
-        Path dir = Files.createTempDirectory("parley-bench-");
-        ParleyServer server = ParleyServer.start(ParleyConfig.of(Map.of(
-            "server.host", "127.0.0.1", "server.port", "0", "dataDir", dir.toString(),
-            "messages.type", store, "groups.maxMembers", Integer.toString(Math.max(2, members)),
-            "accounts.argon2.memoryKib", "1024", "accounts.argon2.iterations", "1",
-            "accounts.loginAttemptsPerIpPerMinute", "10000000")));
+        BenchServer server = BenchServer.start(store,
+            Map.of("groups.maxMembers", Integer.toString(Math.max(2, members))));
         EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         int receivers = members - 1;
         LongAdder deliveries = new LongAdder();
@@ -150,32 +140,19 @@ public final class GroupFanOut {
                     });
                 }
             });
-            Thread.sleep(warmup * 1000L);
-            lastDelivery.getIntervalHistogram();
-            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-            long cpu0 = os.getProcessCpuTime();
-            long a0 = acked.get();
-            long d0 = deliveries.sum();
-            long t0 = System.nanoTime();
-            Thread.sleep(seconds * 1000L);
-            long a1 = acked.get();
-            long d1 = deliveries.sum();
-            double elapsed = (System.nanoTime() - t0) / 1e9;
-            double cpu = (os.getProcessCpuTime() - cpu0) / 1e9 / elapsed * 100;
+            MeasuredWindow w = MeasuredWindow.measure(warmup, seconds, lastDelivery::getIntervalHistogram,
+                acked::get, deliveries::sum);
             Histogram last = lastDelivery.getIntervalHistogram();
             stop.set(true);
             loopThread.join(5_000);
             System.out.printf("%s: %.0f messages/s, %.0f deliveries/s, %d receivers closed%n", store,
-                (a1 - a0) / elapsed, (d1 - d0) / elapsed, closed.get());
+                w.perSecond()[0], w.perSecond()[1], closed.get());
             sender.abort();
-            return new Result(store, (a1 - a0) / elapsed, (d1 - d0) / elapsed, last, cpu, closed.get());
+            return new Result(store, w.perSecond()[0], w.perSecond()[1], last, w.cpuPercent(), closed.get());
         } finally {
             channels.forEach(Channel::close);
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             server.close();
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
         }
     }
 
