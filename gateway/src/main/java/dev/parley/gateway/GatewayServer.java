@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -48,8 +49,9 @@ public final class GatewayServer implements AutoCloseable {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class
             : NioServerSocketChannel.class;
-        boss = new MultiThreadIoEventLoopGroup(1, io);
-        workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
+        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("parley-accept"), io);
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("parley-io"), io);
         ServerBootstrap b = new ServerBootstrap()
             .group(boss, workers)
             .channel(channelType)

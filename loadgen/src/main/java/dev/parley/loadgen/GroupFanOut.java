@@ -7,8 +7,6 @@ import dev.parley.client.ParleyClient;
 import dev.parley.client.ParleyConnection;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +72,7 @@ public final class GroupFanOut {
         throws Exception {
         BenchServer server = BenchServer.start(store,
             Map.of("groups.maxMembers", Integer.toString(Math.max(2, members))));
-        EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        EventLoopGroup loop = LeanReceiver.newGroup(1);
         int receivers = members - 1;
         LongAdder deliveries = new LongAdder();
         AtomicIntegerArray counts = new AtomicIntegerArray(SLOTS);
