@@ -39,7 +39,7 @@ public final class GroupFanOut {
     private static final int SLOTS = 1 << 16;
 
     record Result(String store, double messagesPerSec, double deliveriesPerSec, Histogram lastDelivery,
-                  double cpuPercent, long closed) {
+                  MeasuredWindow window, long closed) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -50,18 +50,20 @@ public final class GroupFanOut {
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 3;
         List<Result> results = new ArrayList<>();
         System.out.println("warm-up run (JIT), not reported:");
-        run("volatile-bench", members, Math.max(3, seconds / 2), window, ackEvery, warmup);
+        run("volatile-bench", members, Math.max(5, seconds), window, ackEvery, warmup);
         for (String store : List.of("volatile-bench", "sqlite")) {
             results.add(run(store, members, seconds, window, ackEvery, warmup));
         }
         Result base = results.get(0);
         System.out.printf("%n| store | messages/s | deliveries/s | ratio to baseline | send to last delivery p50 / p99"
-            + " ms | process CPU %% | receivers closed |%n|---|---|---|---|---|---|---|%n");
+            + " ms | CPU %% server / generator / JVM | server CPU µs per delivery | receivers closed |%n"
+            + "|---|---|---|---|---|---|---|---|%n");
         for (Result r : results) {
-            System.out.printf("| %s | %.0f | %.0f | %.2f | %.1f / %.1f | %.0f | %d |%n", r.store(), r.messagesPerSec(),
+            System.out.printf("| %s | %.0f | %.0f | %.2f | %.1f / %.1f | %s | %.2f | %d |%n", r.store(),
+                r.messagesPerSec(),
                 r.deliveriesPerSec(), r.deliveriesPerSec() / base.deliveriesPerSec(),
                 r.lastDelivery().getValueAtPercentile(50) / 1e6, r.lastDelivery().getValueAtPercentile(99) / 1e6,
-                r.cpuPercent(), r.closed());
+                r.window().split(), r.window().server() / 100 * 1e6 / r.deliveriesPerSec(), r.closed());
         }
         System.out.printf("%nmembers=%d window=%d ackEvery=%d seconds=%d warmup=%d cores=%d java=%s%n", members,
             window, ackEvery, seconds, warmup, Runtime.getRuntime().availableProcessors(), Runtime.version());
@@ -146,7 +148,7 @@ public final class GroupFanOut {
             System.out.printf("%s: %.0f messages/s, %.0f deliveries/s, %d receivers closed%n", store,
                 w.perSecond()[0], w.perSecond()[1], closed.get());
             sender.abort();
-            return new Result(store, w.perSecond()[0], w.perSecond()[1], last, w.cpuPercent(), closed.get());
+            return new Result(store, w.perSecond()[0], w.perSecond()[1], last, w, closed.get());
         } finally {
             channels.forEach(Channel::close);
             loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
