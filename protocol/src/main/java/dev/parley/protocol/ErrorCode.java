@@ -28,6 +28,8 @@ public enum ErrorCode {
     CONFLICT(409, false),
     /** Adding members would make the group larger than the server's limit; nothing was changed. HTTP 409. */
     GROUP_FULL(409, false),
+    /** A byte range outside the media's content. HTTP 416. */
+    RANGE_NOT_SATISFIABLE(416, false),
     /** The server is shutting down or overloaded; retry later. HTTP 503. */
     UNAVAILABLE(503, true),
     /** An unexpected server failure; nothing was changed unless stated otherwise. HTTP 500. */

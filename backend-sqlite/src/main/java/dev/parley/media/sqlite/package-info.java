@@ -1,0 +1,2 @@
+/** The embedded media index: a SQLite file. */
+package dev.parley.media.sqlite;
