@@ -23,7 +23,7 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
     }
 
     /** Sections whose sub-keys belong to the chosen backend and are passed to it as they are. */
-    static final List<String> BACKEND_SECTIONS = List.of("directory", "messages", "sessions");
+    static final List<String> BACKEND_SECTIONS = List.of("directory", "messages", "sessions", "media", "mediaIndex");
 
     static final List<ConfigKey> ALL = List.of(
         string("server.host", "0.0.0.0", "Address to listen on (0.0.0.0: every interface; 127.0.0.1: this machine only)."),
@@ -37,6 +37,17 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         string("messages.path", "messages.db", "sqlite: database file, relative to dataDir."),
         integer("messages.batch.max", 2048, 1, 100_000, "sqlite: most messages written in one transaction (one fsync)."),
         string("sessions.type", "memory", "Session registry (which node holds which device): memory."),
+        string("media.type", "local", "Media blob store: local (files under dataDir) or s3 (an S3-compatible object store)."),
+        string("media.path", "media", "local: directory for media files, relative to dataDir."),
+        integer("media.maxImageBytes", 16L << 20, 1, 1L << 40, "Largest image upload, bytes (more answers 413)."),
+        integer("media.maxVideoBytes", 2L << 30, 1, 1L << 40, "Largest video upload, bytes."),
+        integer("media.maxFileBytes", 2L << 30, 1, 1L << 40, "Largest upload of any other type, bytes."),
+        integer("media.uploadExpiryMinutes", 24 * 60, 1, 525_600, "Minutes an upload may take; then its partial bytes are dropped."),
+        integer("media.urlTtlSeconds", 3600, 10, 604_800, "Seconds a media download URL stays valid."),
+        integer("media.retentionDays", 0, 0, 36_500, "Media older than this many days is deleted, its bytes once nothing refers to them (0: keep forever)."),
+        string("media.signingKey", "auto", "Base64 key (>= 32 bytes) that signs media URLs; the same on every node. auto: one is made and kept in dataDir/media-signing.key."),
+        string("mediaIndex.type", "sqlite", "Media index (owners, hashes, shares): sqlite."),
+        string("mediaIndex.path", "media.db", "sqlite: database file, relative to dataDir."),
         integer("websocket.authTimeoutSeconds", 10, 1, 300, "Seconds a new WebSocket has to send its auth frame (then close 4408)."),
         integer("websocket.idleTimeoutSeconds", 90, 5, 3600, "Seconds an authenticated WebSocket may send nothing, not even ping (then close 4410)."),
         integer("websocket.outboundLimitBytes", 4L << 20, 64 << 10, 1L << 30, "Queued outbound bytes at which a connection is too slow (close 4429; its messages wait for its next sync)."),

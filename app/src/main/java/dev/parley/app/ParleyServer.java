@@ -24,7 +24,20 @@ import dev.parley.sessions.SessionRegistryProvider;
 import dev.parley.sync.SyncService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import dev.parley.media.BlobStore;
+import dev.parley.media.BlobStoreProvider;
+import dev.parley.media.MediaConfig;
+import dev.parley.media.MediaIndex;
+import dev.parley.media.MediaIndexProvider;
+import dev.parley.media.MediaService;
+import dev.parley.media.UrlSigner;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -80,15 +93,24 @@ public final class ParleyServer implements AutoCloseable {
         SessionRegistry registry = own(Providers.find(SessionRegistryProvider.class, sesCfg,
             SessionRegistryProvider::type).create(sesCfg, resources));
 
+        var blobCfg = config.backend("media");
+        BlobStore blobs = own(Providers.find(BlobStoreProvider.class, blobCfg, BlobStoreProvider::type)
+            .create(blobCfg, resources));
+        var mediaIndexCfg = config.backend("mediaIndex");
+        MediaIndex mediaIndex = own(Providers.find(MediaIndexProvider.class, mediaIndexCfg, MediaIndexProvider::type)
+            .create(mediaIndexCfg, resources));
+
         LocalSessions sessions = new LocalSessions(registry, config.nodeId());
         ConversationCache conversations = new ConversationCache(directory, resources.ids(), clock,
             (int) config.integer("cache.conversations"));
+        MediaService media = new MediaService(mediaIndex, blobs, mediaConfig(), new UrlSigner(signingKey()),
+            resources.ids(), clock, (user, conv) -> conversations.get(conv).map(c -> c.hasMember(user)).orElse(false));
         sync = own(new SyncService(directory, store));
         AccountService accounts = new AccountService(directory, config.accounts(), resources.ids(), clock, sessions,
             sync);
         RecentSenders recentSenders = new RecentSenders((int) config.integer("cache.conversations"));
         MessagingService messaging = new MessagingService(directory, store, conversations, sessions, recentSenders,
-            clock);
+            media, clock);
         ReceiptService receipts = own(new ReceiptService(directory, store, sessions, recentSenders));
         GroupService groups = new GroupService(directory, store, conversations, messaging, resources.ids(), clock,
             new GroupsConfig((int) config.integer("groups.maxMembers")));
@@ -112,16 +134,60 @@ public final class ParleyServer implements AutoCloseable {
             }
         }, flushMs, flushMs, TimeUnit.MILLISECONDS);
 
+        timers.scheduleWithFixedDelay(() -> {
+            try {
+                media.sweep();
+            } catch (RuntimeException e) {
+                log.warn("media sweep failed; will retry", e);
+            }
+        }, 1, 1, TimeUnit.MINUTES);
+
         PresenceService presence = own(new PresenceService(directory, sessions, timers,
             java.time.Duration.ofSeconds(config.integer("presence.graceSeconds")), clock));
         sessions.listener(presence);
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         own(metrics::close);
         metrics.gauge("parley.connections", sessions, LocalSessions::count);
-        gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, sessions,
+        gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, media, sessions,
             blocking, metrics, metrics::scrape),
             config.gateway(), clock));
         gateway.start();
+    }
+
+    private MediaConfig mediaConfig() {
+        return new MediaConfig(config.integer("media.maxImageBytes"), config.integer("media.maxVideoBytes"),
+            config.integer("media.maxFileBytes"), Duration.ofMinutes(config.integer("media.uploadExpiryMinutes")),
+            Duration.ofSeconds(config.integer("media.urlTtlSeconds")),
+            Duration.ofDays(config.integer("media.retentionDays")));
+    }
+
+    /** The configured URL signing key, else the one kept in the data directory (made on first start). */
+    private byte[] signingKey() {
+        String configured = config.string("media.signingKey");
+        if (!configured.equals("auto")) {
+            try {
+                return Base64.getDecoder().decode(configured.trim());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("media.signingKey: not base64 (expected: >= 32 random bytes, base64)");
+            }
+        }
+        Path file = config.dataDir().resolve("media-signing.key");
+        try {
+            if (!Files.exists(file)) {
+                byte[] key = new byte[32];
+                new SecureRandom().nextBytes(key);
+                Path tmp = Files.createTempFile(config.dataDir(), "media-signing", ".tmp");
+                Files.writeString(tmp, Base64.getEncoder().encodeToString(key));
+                try {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+                } catch (FileAlreadyExistsException e) {
+                    Files.deleteIfExists(tmp);
+                }
+            }
+            return Base64.getDecoder().decode(Files.readString(file).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException("media signing key: cannot read or create " + file, e);
+        }
     }
 
     private <T extends AutoCloseable> T own(T resource) {

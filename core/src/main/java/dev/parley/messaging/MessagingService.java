@@ -9,7 +9,9 @@ import dev.parley.directory.FormerMember;
 import dev.parley.directory.Member;
 import dev.parley.directory.User;
 import dev.parley.protocol.ClientFrame;
+import dev.parley.media.MediaService;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.MediaRef;
 import dev.parley.protocol.Limits;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.protocol.SystemEvent;
@@ -39,9 +41,11 @@ public final class MessagingService {
     private final LocalSessions sessions;
     private final RecentSenders recentSenders;
     private final Clock clock;
+    private final MediaService media;
 
     public MessagingService(Directory directory, MessageStore store, ConversationCache conversations,
-                            LocalSessions sessions, RecentSenders recentSenders, Clock clock) {
+                            LocalSessions sessions, RecentSenders recentSenders, MediaService media, Clock clock) {
+        this.media = media;
         this.directory = directory;
         this.store = store;
         this.conversations = conversations;
@@ -56,13 +60,11 @@ public final class MessagingService {
      * frames referring to the {@code clientMsgId}.
      */
     public void send(Session from, ClientFrame.Send frame) {
-        if (frame.media() != null) {
-            throw new ParleyException(ErrorCode.BAD_REQUEST,
-                "send.media: media attachments are not available on this server yet");
-        }
         Conversation conv = resolve(from.userId(), frame.to());
+        MediaRef media = frame.media() == null ? null
+            : this.media.attach(from.userId(), frame.media().mediaId(), conv.id());
         NewMessage message = new NewMessage(conv.id(), from.userId(), from.deviceId(), frame.clientMsgId(),
-            frame.body(), null, clock.millis());
+            frame.body(), media, clock.millis());
         store.append(message, new MessageStore.AppendListener() {
             @Override
             public void stored(StoredMessage m, boolean duplicate) {

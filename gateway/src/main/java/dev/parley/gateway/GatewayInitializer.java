@@ -97,6 +97,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         channels.add(ch); // removed by the group itself when the channel closes
         ChannelPipeline p = ch.pipeline();
         p.addLast("http", new HttpServerCodec());
+        p.addLast("media", new MediaHttpHandler(services));
         p.addLast("aggregator", new JsonErrorAggregator(MAX_REST_BODY));
         p.addLast("ws", new WebSocketServerProtocolHandler(wsConfig));
         p.addLast("wsAggregator", new WebSocketFrameAggregator(Limits.MAX_FRAME_BYTES));

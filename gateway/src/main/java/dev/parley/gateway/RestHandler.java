@@ -9,6 +9,7 @@ import dev.parley.directory.Conversation;
 import dev.parley.directory.Device;
 import dev.parley.directory.Member;
 import dev.parley.directory.User;
+import dev.parley.media.MediaService;
 import dev.parley.messaging.MessagingService;
 import dev.parley.messaging.StoredMessage;
 import dev.parley.protocol.ErrorCode;
@@ -168,6 +169,8 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return conversations(req, q, p, m);
             case "groups":
                 return groups(req, q, p, m);
+            case "media":
+                return media(req, q, p, m);
             case "me":
                 if (p.length == 4 && p[3].equals("privacy") && m.equals(HttpMethod.PUT)) {
                     Device me = authenticate(req);
@@ -283,6 +286,65 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         throw notFound(q.path());
+    }
+
+    /** {@code POST /v1/media}, {@code GET /v1/media/{id}/url}, {@code POST /v1/media/{id}/complete}. */
+    private FullHttpResponse media(FullHttpRequest req, QueryStringDecoder q, String[] p, HttpMethod m) {
+        var media = services.media();
+        if (p.length == 3 && m.equals(HttpMethod.POST)) {
+            Device me = authenticate(req);
+            JsonNode b = body(req);
+            JsonNode size = b.get("size");
+            if (size == null || !size.canConvertToLong()) {
+                throw new ParleyException(ErrorCode.BAD_REQUEST, "size: missing (expected: the length in bytes)");
+            }
+            MediaService.UploadSlot slot = media.create(me.userId(), size.asLong(), text(b, "mimeType"),
+                text(b, "sha256"));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("mediaId", Ids.toWire(slot.media().mediaId()));
+            if (slot.exists()) {
+                body.put("exists", true);
+                body.put("media", slot.media().toRef());
+            } else {
+                body.put("uploadUrl", slot.directUrl() != null ? slot.directUrl().toString()
+                    : baseUrl(req) + slot.uploadPath());
+                body.put("direct", slot.directUrl() != null);
+                body.put("expiresAt", slot.expiresAt());
+            }
+            return HttpResponses.json(slot.exists() ? HttpResponseStatus.OK : HttpResponseStatus.CREATED, body);
+        }
+        if (p.length == 5 && p[4].equals("url") && m.equals(HttpMethod.GET)) {
+            Device me = authenticate(req);
+            MediaService.Links links = media.links(me.userId(), Ids.parse("mediaId", p[3]));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("url", url(req, links.content()));
+            if (links.thumbnail() != null) {
+                body.put("thumbnailUrl", url(req, links.thumbnail()));
+            }
+            body.put("expiresAt", links.expiresAt());
+            body.put("media", links.media().toRef());
+            return HttpResponses.json(HttpResponseStatus.OK, body);
+        }
+        if (p.length == 5 && p[4].equals("complete") && m.equals(HttpMethod.POST)) {
+            Device me = authenticate(req);
+            return HttpResponses.json(HttpResponseStatus.OK,
+                Map.of("media", media.complete(me.userId(), Ids.parse("mediaId", p[3])).toRef()));
+        }
+        throw notFound(q.path());
+    }
+
+    private static String url(FullHttpRequest req, MediaService.Link link) {
+        return link.direct() != null ? link.direct().toString() : baseUrl(req) + link.path();
+    }
+
+    /** This server as the client reached it: scheme (from X-Forwarded-Proto behind a proxy) and Host. */
+    static String baseUrl(io.netty.handler.codec.http.HttpRequest req) {
+        String proto = req.headers().get("X-Forwarded-Proto");
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        if (host == null || host.isBlank() || !host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, "Host: missing or malformed");
+        }
+        return ("https".equalsIgnoreCase(proto) ? "https" : "http") + "://" + host;
     }
 
     private Map<String, Object> groupJson(Conversation g) {

@@ -111,6 +111,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             ctx.pipeline().remove(RestHandler.class); // this connection speaks WebSocket only from now on
+            ctx.pipeline().remove(MediaHttpHandler.class);
             state = State.AWAITING_AUTH;
             authTimeout = ctx.executor().schedule(() -> {
                 if (state == State.AWAITING_AUTH || state == State.AUTHENTICATING) {
