@@ -106,6 +106,47 @@ public final class SqliteDatabase implements AutoCloseable {
         }
     }
 
+    /** Work on a connection. */
+    @FunctionalInterface
+    public interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
+
+    /** Runs {@code work} on a pooled read-only connection; SQL failures become {@link StorageException}s. */
+    public <T> T read(String operation, SqlWork<T> work) {
+        try (Connection c = reader()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw failure(operation, e);
+        }
+    }
+
+    /**
+     * Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction on the write connection, one caller at a time,
+     * rolling back on error; SQL failures become {@link StorageException}s.
+     */
+    public <T> T transaction(String operation, SqlWork<T> work) {
+        writeLock.lock();
+        try {
+            Connection c = writer;
+            execute(c, "BEGIN IMMEDIATE");
+            try {
+                T result = work.run(c);
+                execute(c, "COMMIT");
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(operation, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** The database file. */
     public Path file() {
         return file;
@@ -218,8 +259,13 @@ public final class SqliteDatabase implements AutoCloseable {
     /** Closes the readers, then the writer. */
     @Override
     public void close() {
-        readers.close();
-        closeQuietly(writer);
+        writeLock.lock(); // not in the middle of a transaction
+        try {
+            readers.close();
+            closeQuietly(writer);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     private static String queryString(Connection c, String sql) throws SQLException {

@@ -154,7 +154,14 @@ final class MediaHttpHandler extends ChannelInboundHandlerAdapter {
         } else if (!upload && (method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD))) {
             MediaService.Variant variant = what.equals("content") ? MediaService.Variant.CONTENT
                 : MediaService.Variant.THUMBNAIL;
-            services.blocking().execute(() -> download(ctx, req, mediaId, variant, exp, sig));
+            services.blocking().execute(() -> {
+                try {
+                    download(ctx, req, mediaId, variant, exp, sig);
+                } catch (Throwable e) {
+                    log.warn("download of media {} failed", mediaId, e);
+                    ctx.channel().close();
+                }
+            });
         } else {
             FullHttpResponse r = error(ErrorCode.BAD_REQUEST, req.method() + " is not supported here");
             r.setStatus(HttpResponseStatus.METHOD_NOT_ALLOWED);
@@ -235,16 +242,16 @@ final class MediaHttpHandler extends ChannelInboundHandlerAdapter {
         }
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         Channel ch = ctx.channel();
-        ch.write(head);
+        ctx.write(head);
         if (req.method().equals(HttpMethod.HEAD) || length == 0) {
-            finish(ch, keepAlive);
+            finish(ctx, keepAlive);
             return;
         }
         try (InputStream in = services.media().open(d, offset, length)) {
             byte[] buf = new byte[CHUNK];
             int n;
             while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-                ChannelFuture f = ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buf, 0, n)));
+                ChannelFuture f = ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buf, 0, n)));
                 if (!ch.isWritable()) {
                     f.await(); // the client reads slower than the disk: wait rather than buffer the file
                 }
@@ -252,7 +259,7 @@ final class MediaHttpHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
             }
-            finish(ch, keepAlive);
+            finish(ctx, keepAlive);
         } catch (IOException | RuntimeException e) {
             log.warn("download of media {} failed", mediaId, e);
             ch.close(); // headers are out: the only honest way to say so is to cut the response short
@@ -262,8 +269,8 @@ final class MediaHttpHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void finish(Channel ch, boolean keepAlive) {
-        ChannelFuture f = ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+    private static void finish(ChannelHandlerContext ctx, boolean keepAlive) {
+        ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }

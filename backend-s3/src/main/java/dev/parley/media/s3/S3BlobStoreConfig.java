@@ -98,7 +98,8 @@ public record S3BlobStoreConfig(
         } catch (IllegalArgumentException e) {
             uri = null;
         }
-        if (uri == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        boolean web = uri != null && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()));
+        if (!web || uri.getHost() == null) {
             throw new IllegalArgumentException(
                 config.section() + "." + key + ": \"" + raw + "\" (expected: an http:// or https:// URL)");
         }

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The embedded {@link Directory}: one SQLite file (schema in the package description). Writes are serialized on one
@@ -135,7 +134,6 @@ public final class SqliteDirectory implements Directory {
     private static final String RECEIPT_COLUMNS = "conversation_id, user_id, delivered_seq, read_seq";
 
     private final SqliteDatabase db;
-    private final ReentrantLock writeLock = new ReentrantLock();
 
     /** Opens (or creates) the directory in this file, with default settings. */
     public SqliteDirectory(Path file) {
@@ -740,47 +738,17 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public void close() {
-        writeLock.lock();
-        try {
-            db.close();
-        } finally {
-            writeLock.unlock();
-        }
+        db.close();
     }
 
     // ---- plumbing
 
-    private <T> T read(String operation, SqlWork<T> work) {
-        try (Connection c = db.reader()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw db.failure(operation, e);
-        }
+    private <T> T read(String operation, SqliteDatabase.SqlWork<T> work) {
+        return db.read(operation, work);
     }
 
-    /** Runs {@code work} in one {@code BEGIN IMMEDIATE} transaction on the write connection, rolling back on error. */
-    private <T> T write(String operation, SqlWork<T> work) {
-        writeLock.lock();
-        try {
-            Connection c = db.writer();
-            SqliteDatabase.execute(c, "BEGIN IMMEDIATE");
-            try {
-                T result = work.run(c);
-                SqliteDatabase.execute(c, "COMMIT");
-                return result;
-            } catch (SQLException | RuntimeException | Error e) {
-                db.rollbackQuietly(c);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw db.failure(operation, e);
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
+    /** One {@code BEGIN IMMEDIATE} transaction on the write connection, rolled back on error. */
+    private <T> T write(String operation, SqliteDatabase.SqlWork<T> work) {
+        return db.transaction(operation, work);
     }
 }

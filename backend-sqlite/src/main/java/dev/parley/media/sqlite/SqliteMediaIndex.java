@@ -13,7 +13,6 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The media index in its own SQLite file ({@code media.db} in the data directory): one row per item, one per
@@ -49,7 +48,6 @@ public final class SqliteMediaIndex implements MediaIndex {
         + "thumbnail, created_at, expires_at";
 
     private final SqliteDatabase db;
-    private final ReentrantLock writeLock = new ReentrantLock();
 
     public SqliteMediaIndex(Path file, SqliteDatabase.Synchronous synchronous) {
         this.db = SqliteDatabase.open(file, new SqliteDatabase.Options("media", synchronous, 5_000, 2, 4 * 1024,
@@ -229,36 +227,11 @@ public final class SqliteMediaIndex implements MediaIndex {
         db.close();
     }
 
-    private <T> T read(String operation, SqlWork<T> work) {
-        try (Connection c = db.reader()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw db.failure(operation, e);
-        }
+    private <T> T read(String operation, SqliteDatabase.SqlWork<T> work) {
+        return db.read(operation, work);
     }
 
-    private <T> T write(String operation, SqlWork<T> work) {
-        writeLock.lock();
-        try {
-            Connection c = db.writer();
-            SqliteDatabase.execute(c, "BEGIN IMMEDIATE");
-            try {
-                T result = work.run(c);
-                SqliteDatabase.execute(c, "COMMIT");
-                return result;
-            } catch (SQLException | RuntimeException | Error e) {
-                db.rollbackQuietly(c);
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw db.failure(operation, e);
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    @FunctionalInterface
-    private interface SqlWork<T> {
-        T run(Connection c) throws SQLException;
+    private <T> T write(String operation, SqliteDatabase.SqlWork<T> work) {
+        return db.transaction(operation, work);
     }
 }
