@@ -106,6 +106,11 @@ public interface BlobStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    /** The longest a {@link #directGet} or {@link #directPut} URL may stay valid (S3 signatures: 7 days). */
+    default Duration maxDirectUrlTtl() {
+        return Duration.ofDays(36_500);
+    }
+
     @Override
     default void close() {
     }

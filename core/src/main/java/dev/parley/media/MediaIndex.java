@@ -32,9 +32,6 @@ public interface MediaIndex extends AutoCloseable {
      */
     long delete(long mediaId);
 
-    /** How many items (pending or ready) refer to this content. */
-    long references(String sha256);
-
     /** Records that the item was sent in a conversation (idempotent). */
     void share(long mediaId, long conversationId);
 

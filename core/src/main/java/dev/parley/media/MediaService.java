@@ -13,6 +13,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -133,14 +134,21 @@ public final class MediaService {
                 index.insert(mine);
                 return new UploadSlot(mine, true, null, null, 0);
             }
-            long expiresAt = now + config.uploadExpiry().toMillis();
+            Duration ttl = clamp(config.uploadExpiry());
+            long expiresAt = now + ttl.toMillis();
             Media pending = new Media(id, userId, hash, size, type, Media.State.PENDING, null, null, false, now,
                 expiresAt);
             index.insert(pending);
-            URI direct = blobs.directPut(id, size, config.uploadExpiry()).orElse(null);
+            URI direct = blobs.directPut(id, size, ttl).orElse(null);
             return new UploadSlot(pending, false, direct == null ? uploadPath(id, expiresAt) : null, direct,
                 expiresAt);
         }
+    }
+
+    /** A URL lifetime the blob store can sign for (S3: at most 7 days). */
+    private Duration clamp(Duration ttl) {
+        Duration max = blobs.maxDirectUrlTtl();
+        return ttl.compareTo(max) > 0 ? max : ttl;
     }
 
     private String uploadPath(long id, long expiresAt) {
@@ -184,6 +192,10 @@ public final class MediaService {
      */
     public Progress receive(long mediaId, long exp, String sig, long offset, InputStream content) {
         Media m = pendingFor(mediaId, exp, sig);
+        if (offset == 0 && blobs.stagedLength(mediaId) == m.size()) {
+            // every byte arrived before, but verifying them failed midway (e.g. a crash): verify again
+            return new Progress(m.size(), m.size(), verifyAndStore(m));
+        }
         long received;
         try {
             received = blobs.append(mediaId, offset, content, m.size());
@@ -195,6 +207,11 @@ public final class MediaService {
                 + " bytes; nothing was stored");
         }
         if (received < m.size()) {
+            if (!blobs.supportsResume()) {
+                blobs.discard(mediaId); // it could never be continued: start again from 0
+                throw new ParleyException(ErrorCode.BAD_REQUEST, "upload: the body ended after " + received + " of "
+                    + m.size() + " bytes and this store cannot resume; send the whole content again");
+            }
             return new Progress(received, m.size(), m);
         }
         return new Progress(received, m.size(), verifyAndStore(m));
@@ -298,7 +315,7 @@ public final class MediaService {
     /** Download URLs for an item the user may see. */
     public Links links(long userId, long mediaId) {
         Media m = visible(userId, mediaId);
-        long expiresAt = clock.millis() + config.urlTtl().toMillis();
+        long expiresAt = clock.millis() + clamp(config.urlTtl()).toMillis();
         Link content = link(m, Variant.CONTENT, expiresAt);
         Link thumb = m.thumbnail() ? link(m, Variant.THUMBNAIL, expiresAt) : null;
         return new Links(m, content, thumb, expiresAt);
@@ -306,7 +323,7 @@ public final class MediaService {
 
     private Link link(Media m, Variant variant, long expiresAt) {
         String key = key(m, variant);
-        Optional<URI> direct = blobs.directGet(key, contentType(m, variant), config.urlTtl());
+        Optional<URI> direct = blobs.directGet(key, contentType(m, variant), clamp(config.urlTtl()));
         if (direct.isPresent()) {
             return new Link(null, direct.get());
         }
@@ -395,7 +412,7 @@ public final class MediaService {
     }
 
     /** Deletes an item; its blob and thumbnail go too once no other item refers to the content. */
-    public void forget(Media m) {
+    private void forget(Media m) {
         synchronized (lockFor(m.sha256())) {
             blobs.discard(m.mediaId());
             long left = index.delete(m.mediaId());

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -58,6 +59,8 @@ import org.slf4j.LoggerFactory;
 final class MediaHttpHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(MediaHttpHandler.class);
     private static final Pattern PATH = Pattern.compile("/v1/media/([0-9]{1,19})/(upload|content|thumbnail)");
+    private static final String PREFIX = "/v1/media/";
+    private static final Pattern RANGE = Pattern.compile("bytes=([0-9]{0,19})-([0-9]{0,19})");
     private static final String TUS = "1.0.0";
     private static final int CHUNK = 64 * 1024;
 
@@ -73,7 +76,7 @@ final class MediaHttpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest req) {
+        if (msg instanceof HttpRequest req && req.uri().startsWith(PREFIX)) {
             Matcher m = PATH.matcher(new QueryStringDecoder(req.uri()).path());
             if (m.matches()) {
                 ReferenceCountUtil.release(msg);
@@ -244,14 +247,26 @@ final class MediaHttpHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         ctx.write(head);
         if (req.method().equals(HttpMethod.HEAD) || length == 0) {
-            finish(ctx, keepAlive);
+            finish(ctx, LastHttpContent.EMPTY_LAST_CONTENT, keepAlive);
             return;
         }
         try (InputStream in = services.media().open(d, offset, length)) {
             byte[] buf = new byte[CHUNK];
-            int n;
-            while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
-                ChannelFuture f = ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buf, 0, n)));
+            long left = length;
+            while (left > 0) {
+                int n = in.readNBytes(buf, 0, (int) Math.min(buf.length, left));
+                if (n <= 0) {
+                    throw new IOException("media " + mediaId + " ended " + left + " bytes early");
+                }
+                left -= n;
+                ByteBuf chunk = Unpooled.copiedBuffer(buf, 0, n);
+                if (left == 0) {
+                    // The last bytes and the end of the response in one write: a client that has all the bytes may
+                    // send its next request at once, and its answer must not reach the encoder before this end.
+                    finish(ctx, new DefaultLastHttpContent(chunk), keepAlive);
+                    return;
+                }
+                ChannelFuture f = ctx.writeAndFlush(new DefaultHttpContent(chunk));
                 if (!ch.isWritable()) {
                     f.await(); // the client reads slower than the disk: wait rather than buffer the file
                 }
@@ -259,7 +274,6 @@ final class MediaHttpHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
             }
-            finish(ctx, keepAlive);
         } catch (IOException | RuntimeException e) {
             log.warn("download of media {} failed", mediaId, e);
             ch.close(); // headers are out: the only honest way to say so is to cut the response short
@@ -269,8 +283,8 @@ final class MediaHttpHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void finish(ChannelHandlerContext ctx, boolean keepAlive) {
-        ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+    private static void finish(ChannelHandlerContext ctx, LastHttpContent last, boolean keepAlive) {
+        ChannelFuture f = ctx.writeAndFlush(last);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
@@ -284,7 +298,7 @@ final class MediaHttpHandler extends ChannelInboundHandlerAdapter {
         if (header == null || !header.startsWith("bytes=") || header.indexOf(',') >= 0) {
             return new long[] {0, length};
         }
-        Matcher m = Pattern.compile("bytes=([0-9]{0,19})-([0-9]{0,19})").matcher(header.trim());
+        Matcher m = RANGE.matcher(header.trim());
         if (!m.matches() || (m.group(1).isEmpty() && m.group(2).isEmpty())) {
             return new long[] {0, length};
         }

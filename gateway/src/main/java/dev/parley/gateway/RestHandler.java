@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
 final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(RestHandler.class);
 
+    /** A Host header fit to be put into a URL: a name or address and an optional port, nothing else. */
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile("[A-Za-z0-9.:\\[\\]-]+");
+
     private final Services services;
     private final Supplier<Boolean> ready;
     /** HTTP/1.1 pipelining: answers go out in request order, so one connection's requests run one at a time. */
@@ -341,7 +344,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static String baseUrl(io.netty.handler.codec.http.HttpRequest req) {
         String proto = req.headers().get("X-Forwarded-Proto");
         String host = req.headers().get(HttpHeaderNames.HOST);
-        if (host == null || host.isBlank() || !host.matches("[A-Za-z0-9.:\\[\\]-]+")) {
+        if (host == null || !HOST.matcher(host).matches()) {
             throw new ParleyException(ErrorCode.BAD_REQUEST, "Host: missing or malformed");
         }
         return ("https".equalsIgnoreCase(proto) ? "https" : "http") + "://" + host;

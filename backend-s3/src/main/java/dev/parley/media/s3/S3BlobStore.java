@@ -330,6 +330,11 @@ public final class S3BlobStore implements BlobStore {
         }
     }
 
+    @Override
+    public Duration maxDirectUrlTtl() {
+        return MAX_URL_TTL;
+    }
+
     private static void checkTtl(Duration ttl) {
         if (ttl == null || ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(MAX_URL_TTL) > 0) {
             throw new IllegalArgumentException("ttl: " + ttl + " (expected: 1 second to 7 days)");

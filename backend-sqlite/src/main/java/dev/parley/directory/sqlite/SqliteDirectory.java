@@ -154,7 +154,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public void createUser(User user) {
-        write("createUser", c -> {
+        db.transaction("createUser", c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO users (" + USER_COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?)")) {
                 ps.setLong(1, user.id());
@@ -175,7 +175,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public Optional<User> findUser(long userId) {
-        return read("findUser", c -> {
+        return db.read("findUser", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS + " FROM users WHERE id = ?")) {
                 ps.setLong(1, userId);
                 return oneUser(ps);
@@ -185,7 +185,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public Optional<User> findUserByUsername(String username) {
-        return read("findUserByUsername", c -> {
+        return db.read("findUserByUsername", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS
                 + " FROM users WHERE username = ?")) {
                 ps.setString(1, username);
@@ -199,7 +199,7 @@ public final class SqliteDirectory implements Directory {
         if (userIds.isEmpty()) {
             return Map.of();
         }
-        return read("findUsers", c -> {
+        return db.read("findUsers", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + USER_COLUMNS
                 + " FROM users WHERE id IN (SELECT value FROM json_each(?))")) {
                 ps.setString(1, SqliteDatabase.jsonArray(new LinkedHashSet<>(userIds)));
@@ -229,7 +229,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public void createDevice(Device device, byte[] tokenHash) {
-        write("createDevice", c -> {
+        db.transaction("createDevice", c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO devices (" + DEVICE_COLUMNS
                 + ", token_hash) VALUES (?, ?, ?, ?, ?)")) {
                 ps.setLong(1, device.id());
@@ -245,7 +245,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public Optional<Device> findDeviceByTokenHash(byte[] tokenHash) {
-        return read("findDeviceByTokenHash", c -> {
+        return db.read("findDeviceByTokenHash", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + DEVICE_COLUMNS
                 + " FROM devices WHERE token_hash = ?")) {
                 ps.setBytes(1, tokenHash);
@@ -258,7 +258,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public List<Device> devices(long userId) {
-        return read("devices", c -> {
+        return db.read("devices", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + DEVICE_COLUMNS
                 + " FROM devices WHERE user_id = ? ORDER BY created_at, id")) {
                 ps.setLong(1, userId);
@@ -275,7 +275,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public boolean deleteDevice(long userId, long deviceId) {
-        return write("deleteDevice", c -> {
+        return db.transaction("deleteDevice", c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM devices WHERE id = ? AND user_id = ?")) {
                 ps.setLong(1, deviceId);
                 ps.setLong(2, userId);
@@ -305,12 +305,12 @@ public final class SqliteDirectory implements Directory {
         long lo = Math.min(userA, userB);
         long hi = Math.max(userA, userB);
         // Nearly always the pair exists already: look without taking the write lock.
-        Optional<Conversation> existing = read("directConversation", c -> directByPair(c, lo, hi));
+        Optional<Conversation> existing = db.read("directConversation", c -> directByPair(c, lo, hi));
         if (existing.isPresent()) {
             return existing.get();
         }
         // Check again inside the write transaction: only one writer at a time, so only one creates the pair.
-        return write("directConversation", c -> {
+        return db.transaction("directConversation", c -> {
             Optional<Conversation> raced = directByPair(c, lo, hi);
             if (raced.isPresent()) {
                 return raced.get();
@@ -344,13 +344,13 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public Optional<Conversation> conversation(long conversationId) {
-        return read("conversation", c -> conversation(c, conversationId));
+        return db.read("conversation", c -> conversation(c, conversationId));
     }
 
     @Override
     public List<Conversation> conversationsOf(long userId) {
         // One query for the conversations and all their members (not one query per conversation).
-        return read("conversationsOf", c -> {
+        return db.read("conversationsOf", c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + CONVERSATION_COLUMNS + " FROM members mine"
                 + " JOIN conversations c ON c.id = mine.conversation_id"
                 + " JOIN members m ON m.conversation_id = mine.conversation_id"
@@ -423,7 +423,7 @@ public final class SqliteDirectory implements Directory {
         if (group.roster().stream().noneMatch(Member::isAdmin)) {
             throw new IllegalArgumentException("group: " + group + " has no admin");
         }
-        write("createGroup", c -> {
+        db.transaction("createGroup", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO conversations (id, kind, title, description, created_at) VALUES (?, 'group', ?, ?, ?)")) {
                 ps.setLong(1, group.id());
@@ -439,7 +439,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public List<Member> addMembers(long conversationId, List<Member> members, int maxMembers) {
-        return write("addMembers", c -> {
+        return db.transaction("addMembers", c -> {
             Conversation group = existingGroup(c, conversationId);
             Map<Long, Member> fresh = new LinkedHashMap<>();
             for (Member m : members) {
@@ -472,7 +472,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public Optional<Removal> removeMember(long conversationId, long userId, long leftSeq) {
-        return write("removeMember", c -> {
+        return db.transaction("removeMember", c -> {
             Conversation group = existingGroup(c, conversationId);
             Member gone = group.member(userId);
             if (gone == null) {
@@ -518,7 +518,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public void extendFormerMember(long conversationId, long userId, long leftSeq) {
-        write("extendFormerMember", c -> {
+        db.transaction("extendFormerMember", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE former_members SET left_seq = max(left_seq, ?)"
                 + " WHERE conversation_id = ? AND user_id = ?")) {
                 ps.setLong(1, leftSeq);
@@ -532,7 +532,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public RoleChange setRole(long conversationId, long userId, Member.Role role) {
-        return write("setRole", c -> {
+        return db.transaction("setRole", c -> {
             Conversation group = existingGroup(c, conversationId);
             Member m = group.member(userId);
             if (m == null) {
@@ -551,7 +551,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public boolean updateGroup(long conversationId, String title, String description) {
-        return write("updateGroup", c -> {
+        return db.transaction("updateGroup", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE conversations SET title = ?, description = ?"
                 + " WHERE id = ? AND kind = 'group'")) {
                 ps.setString(1, title);
@@ -564,7 +564,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public Optional<FormerMember> formerMember(long conversationId, long userId) {
-        return read("formerMember", c -> {
+        return db.read("formerMember", c -> {
             try (PreparedStatement ps = c.prepareStatement(FORMER_MEMBER_QUERY + " WHERE conversation_id = ?"
                 + " AND user_id = ?")) {
                 ps.setLong(1, conversationId);
@@ -576,7 +576,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public List<FormerMember> formerMemberships(long userId) {
-        return read("formerMemberships", c -> {
+        return db.read("formerMemberships", c -> {
             try (PreparedStatement ps = c.prepareStatement(FORMER_MEMBER_QUERY + " WHERE user_id = ?")) {
                 ps.setLong(1, userId);
                 return formerMembers(ps);
@@ -598,7 +598,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public Map<Long, Long> cursors(long deviceId) {
-        return read("cursors", c -> {
+        return db.read("cursors", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                 "SELECT conversation_id, seq FROM cursors WHERE device_id = ?")) {
                 ps.setLong(1, deviceId);
@@ -618,7 +618,7 @@ public final class SqliteDirectory implements Directory {
         if (cursors.isEmpty()) {
             return;
         }
-        write("saveCursors", c -> {
+        db.transaction("saveCursors", c -> {
             try (PreparedStatement ps = c.prepareStatement(UPSERT_CURSOR)) {
                 for (SyncCursor cursor : cursors) {
                     ps.setLong(1, cursor.deviceId());
@@ -646,7 +646,7 @@ public final class SqliteDirectory implements Directory {
     }
 
     private Map<Long, ReceiptPosition> receiptQuery(String op, String sql, long key, boolean byUser) {
-        return read(op, c -> {
+        return db.read(op, c -> {
             Map<Long, ReceiptPosition> result = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setLong(1, key);
@@ -667,7 +667,7 @@ public final class SqliteDirectory implements Directory {
         if (positions.isEmpty()) {
             return;
         }
-        write("saveReceipts", c -> {
+        db.transaction("saveReceipts", c -> {
             try (PreparedStatement ps = c.prepareStatement(UPSERT_RECEIPT)) {
                 for (ReceiptPosition p : positions) {
                     ps.setLong(1, p.conversationId());
@@ -684,7 +684,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public void saveLastSeen(long userId, long lastSeen) {
-        write("saveLastSeen", c -> {
+        db.transaction("saveLastSeen", c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO presence (user_id, last_seen) VALUES (?, ?)"
                 + " ON CONFLICT (user_id) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)")) {
                 ps.setLong(1, userId);
@@ -697,7 +697,7 @@ public final class SqliteDirectory implements Directory {
 
     @Override
     public void savePrivacy(long userId, PresenceSettings.Visibility visibility) {
-        write("savePrivacy", c -> {
+        db.transaction("savePrivacy", c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO presence (user_id, visibility) VALUES (?, ?)"
                 + " ON CONFLICT (user_id) DO UPDATE SET visibility = excluded.visibility")) {
                 ps.setLong(1, userId);
@@ -715,7 +715,7 @@ public final class SqliteDirectory implements Directory {
             return result;
         }
         List<Long> ids = List.copyOf(new LinkedHashSet<>(userIds));
-        return read("presenceSettings", c -> {
+        return db.read("presenceSettings", c -> {
             for (int from = 0; from < ids.size(); from += 500) {
                 List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
                 String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
@@ -739,16 +739,5 @@ public final class SqliteDirectory implements Directory {
     @Override
     public void close() {
         db.close();
-    }
-
-    // ---- plumbing
-
-    private <T> T read(String operation, SqliteDatabase.SqlWork<T> work) {
-        return db.read(operation, work);
-    }
-
-    /** One {@code BEGIN IMMEDIATE} transaction on the write connection, rolled back on error. */
-    private <T> T write(String operation, SqliteDatabase.SqlWork<T> work) {
-        return db.transaction(operation, work);
     }
 }

@@ -68,7 +68,7 @@ public final class SqliteMediaIndex implements MediaIndex {
 
     @Override
     public void insert(Media m) {
-        write("insertMedia", c -> {
+        db.transaction("insertMedia", c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO media (" + COLUMNS
                 + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setLong(1, m.mediaId());
@@ -108,7 +108,7 @@ public final class SqliteMediaIndex implements MediaIndex {
     }
 
     private List<Media> list(String operation, String where, Object... args) {
-        return read(operation, c -> {
+        return db.read(operation, c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM media WHERE " + where)) {
                 for (int i = 0; i < args.length; i++) {
                     ps.setObject(i + 1, args[i]);
@@ -136,7 +136,7 @@ public final class SqliteMediaIndex implements MediaIndex {
 
     @Override
     public boolean markReady(Media m) {
-        return write("markReady", c -> {
+        return db.transaction("markReady", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE media SET state = 'READY', mime_type = ?, "
                 + "width = ?, height = ?, thumbnail = ?, expires_at = 0 WHERE media_id = ? AND state = 'PENDING'")) {
                 ps.setString(1, m.mimeType());
@@ -151,7 +151,7 @@ public final class SqliteMediaIndex implements MediaIndex {
 
     @Override
     public long delete(long mediaId) {
-        return write("deleteMedia", c -> {
+        return db.transaction("deleteMedia", c -> {
             String sha;
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM media WHERE media_id = ? RETURNING sha256")) {
                 ps.setLong(1, mediaId);
@@ -178,13 +178,8 @@ public final class SqliteMediaIndex implements MediaIndex {
     }
 
     @Override
-    public long references(String sha256) {
-        return read("references", c -> count(c, sha256));
-    }
-
-    @Override
     public void share(long mediaId, long conversationId) {
-        write("shareMedia", c -> {
+        db.transaction("shareMedia", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                 "INSERT OR IGNORE INTO media_shares (media_id, conversation_id) VALUES (?, ?)")) {
                 ps.setLong(1, mediaId);
@@ -197,7 +192,7 @@ public final class SqliteMediaIndex implements MediaIndex {
 
     @Override
     public List<Long> sharedIn(long mediaId) {
-        return read("sharedIn", c -> {
+        return db.read("sharedIn", c -> {
             try (PreparedStatement ps = c.prepareStatement(
                 "SELECT conversation_id FROM media_shares WHERE media_id = ?")) {
                 ps.setLong(1, mediaId);
@@ -225,13 +220,5 @@ public final class SqliteMediaIndex implements MediaIndex {
     @Override
     public void close() {
         db.close();
-    }
-
-    private <T> T read(String operation, SqliteDatabase.SqlWork<T> work) {
-        return db.read(operation, work);
-    }
-
-    private <T> T write(String operation, SqliteDatabase.SqlWork<T> work) {
-        return db.transaction(operation, work);
     }
 }
