@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.parley.client.internal.Http;
 import dev.parley.client.internal.Json;
+import dev.parley.protocol.MediaRef;
+import java.io.EOFException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,6 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link UncheckedIOException}. Tokens are passed per call, so one client serves many users.
  */
 public final class ParleyClient implements AutoCloseable {
+    /** How often one step of a media upload is tried when the connection breaks or the server answers 5xx. */
+    private static final int UPLOAD_ATTEMPTS = 4;
+
     private final HttpClient http;
     private final Http rest;
     private final URI baseUrl;
@@ -258,16 +264,117 @@ public final class ParleyClient implements AutoCloseable {
         rest.putBytes(uploadUrl, bytes, mimeType);
     }
 
-    /** Announces and, when the server lacks it, uploads a blob; returns the media id to send. */
+    /**
+     * Announces and, when the server lacks it, uploads a blob ({@link #finishUpload}: resuming after broken
+     * connections); returns the media id to send.
+     */
     public String uploadMedia(String token, byte[] bytes, String mimeType) {
         MediaUpload m = createMedia(token, bytes.length, mimeType, sha256Hex(bytes));
         if (!m.exists()) {
-            if (m.uploadUrl() == null) {
-                throw new ParleyException("POST /v1/media: neither exists nor uploadUrl in the answer for " + m);
-            }
-            upload(m.uploadUrl(), bytes, mimeType);
+            finishUpload(token, m, bytes);
         }
         return m.mediaId();
+    }
+
+    /**
+     * Sends the content of an upload announced by {@link #createMedia}, however the server wants it: to Parley's
+     * upload URL (asking first how much arrived, then {@code PUT} or {@code PATCH} from there), straight to the
+     * object store in one {@code PUT}, or in parts (only those missing); then {@link #completeMedia} for direct
+     * uploads. A broken connection or a 5xx answer is retried a few times with backoff, continuing from what
+     * arrived; when it still fails, calling this again with the same {@code upload} continues where it stopped.
+     *
+     * @return the verified media, as messages carry it
+     * @throws ParleyApiException when the server refuses the content (400 verification failed, 413, 403...)
+     */
+    public MediaRef finishUpload(String token, MediaUpload upload, byte[] bytes) {
+        if (upload.exists()) {
+            throw new IllegalArgumentException("media " + upload.mediaId() + " exists: nothing to upload");
+        }
+        if (upload.inParts()) {
+            List<MediaPart> parts = upload.parts();
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    for (MediaPart part : parts) {
+                        if (!part.received()) {
+                            rest.check(rest.sendBytes("PUT", part.url(), bytes, Math.toIntExact(part.offset()),
+                                Math.toIntExact(part.length()), Map.of()));
+                        }
+                    }
+                    break;
+                } catch (RuntimeException e) {
+                    retryOrThrow(e, attempt);
+                    parts = mediaParts(token, upload.mediaId()).parts();
+                }
+            }
+            return completeMedia(token, upload.mediaId());
+        }
+        if (upload.uploadUrl() == null) {
+            throw new ParleyException("POST /v1/media: neither exists, uploadUrl nor parts in the answer " + upload);
+        }
+        if (upload.direct()) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    rest.check(rest.sendBytes("PUT", upload.uploadUrl(), bytes, 0, bytes.length, Map.of()));
+                    break;
+                } catch (RuntimeException e) {
+                    retryOrThrow(e, attempt);
+                }
+            }
+            return completeMedia(token, upload.mediaId());
+        }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                RawResponse head = rest.sendBytes("HEAD", upload.uploadUrl(), null, 0, 0, Map.of());
+                rest.check(head);
+                int offset = Math.toIntExact(Long.parseLong(head.header("Upload-Offset").orElse("0")));
+                RawResponse r = offset == 0
+                    ? rest.sendBytes("PUT", upload.uploadUrl(), bytes, 0, bytes.length, Map.of())
+                    : rest.sendBytes("PATCH", upload.uploadUrl(), bytes, offset, bytes.length - offset, Map.of(
+                        "Upload-Offset", Integer.toString(offset),
+                        "Content-Type", "application/offset+octet-stream"));
+                rest.check(r);
+                if (r.status() != 204) {
+                    return Json.mediaRef(Json.parse(r.body()));
+                }
+                // 204: the body ended early (the connection broke on the way): ask again and continue
+                throw new UncheckedIOException(new EOFException("upload: the server received a short body"));
+            } catch (RuntimeException e) {
+                retryOrThrow(e, attempt);
+            }
+        }
+    }
+
+    /** Returns after a backoff when {@code e} is worth another attempt (I/O, 5xx, 429); throws it otherwise. */
+    private static void retryOrThrow(RuntimeException e, int attempt) {
+        boolean retriable = e instanceof UncheckedIOException
+            || e instanceof ParleyApiException api && (api.status() >= 500 || api.status() == 429);
+        if (!retriable || attempt >= UPLOAD_ATTEMPTS) {
+            throw e;
+        }
+        try {
+            Thread.sleep((100L << attempt) + ThreadLocalRandom.current().nextLong(100));
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw e;
+        }
+    }
+
+    /**
+     * How far one of the caller's uploads in parts is, with fresh URLs for the missing parts
+     * ({@code GET /v1/media/{id}/parts}).
+     */
+    public UploadProgress mediaParts(String token, String mediaId) {
+        return Json.uploadProgress(rest.call("GET", "/v1/media/" + Http.encode(mediaId) + "/parts",
+            requireToken(token), null));
+    }
+
+    /**
+     * Has the server verify and store an upload that went straight to the object store
+     * ({@code POST /v1/media/{id}/complete}); idempotent.
+     */
+    public MediaRef completeMedia(String token, String mediaId) {
+        return Json.mediaRef(rest.call("POST", "/v1/media/" + Http.encode(mediaId) + "/complete",
+            requireToken(token), null));
     }
 
     /** Pre-signed download URLs of a blob ({@code GET /v1/media/{id}/url}); 403 unless the caller may see it. */

@@ -3,6 +3,7 @@ package dev.parley.media;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
@@ -104,6 +105,40 @@ public interface BlobStore extends AutoCloseable {
      */
     default Optional<URI> directPut(long uploadId, long size, Duration ttl) {
         return Optional.empty();
+    }
+
+    /**
+     * One part of an upload that a client sends straight to the storage service in parts.
+     *
+     * @param number the part's number, from 1
+     * @param offset where its bytes start in the content
+     * @param length how many bytes it holds (all parts but the last have the same length)
+     * @param url    where to PUT exactly these bytes until the URL expires; {@code null} once the part has arrived
+     */
+    record DirectPart(int number, long offset, long length, URI url) {
+        public boolean received() {
+            return url == null;
+        }
+    }
+
+    /**
+     * The parts in which a client can PUT an upload's {@code size} bytes straight to the storage service, each
+     * independently, so that an interrupted upload continues with the parts that are missing; parts that arrived
+     * already have no URL. The first call starts the upload in parts, later calls (to resume) list its progress and
+     * sign fresh URLs. Empty when the store takes no direct uploads in parts, or prefers one {@link #directPut} for
+     * this size. While parts are arriving, {@link #stagedLength} counts the bytes of the parts received.
+     */
+    default Optional<List<DirectPart>> directParts(long uploadId, long size, Duration ttl) {
+        return Optional.empty();
+    }
+
+    /**
+     * Joins the parts of a direct upload in parts into its staged content, readable by {@link #openStaged}; nothing
+     * when the upload is not in parts or was joined before.
+     *
+     * @throws IllegalStateException when the parts received do not make up exactly {@code size} bytes in order
+     */
+    default void joinParts(long uploadId, long size) {
     }
 
     /** The longest a {@link #directGet} or {@link #directPut} URL may stay valid (S3 signatures: 7 days). */

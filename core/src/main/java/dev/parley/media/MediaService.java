@@ -46,10 +46,17 @@ public final class MediaService {
      *
      * @param exists     the content is stored already; nothing to upload
      * @param uploadPath where to send the bytes on this server (path and query), when {@code directUrl} is null
-     * @param directUrl  where to PUT the bytes straight to the object store, when it takes uploads itself
+     * @param directUrl  where to PUT the bytes straight to the object store, when it takes uploads itself in one go
+     * @param parts      where to PUT each part of the bytes straight to the object store, when it takes this upload
+     *                   in parts (then {@code uploadPath} and {@code directUrl} are null)
      * @param expiresAt  epoch ms after which the upload URL stops working (0 when {@code exists})
      */
-    public record UploadSlot(Media media, boolean exists, String uploadPath, URI directUrl, long expiresAt) {
+    public record UploadSlot(Media media, boolean exists, String uploadPath, URI directUrl,
+                             List<BlobStore.DirectPart> parts, long expiresAt) {
+    }
+
+    /** How far a direct upload in parts is: which parts arrived, and fresh URLs for the others. */
+    public record Parts(Media media, long received, List<BlobStore.DirectPart> parts, long expiresAt) {
     }
 
     /** How far an upload is: bytes received of the declared size; {@code media} is ready once complete. */
@@ -132,15 +139,19 @@ public final class MediaService {
                 Media mine = new Media(id, userId, hash, size, known.mimeType(), Media.State.READY, known.width(),
                     known.height(), known.thumbnail(), now, 0);
                 index.insert(mine);
-                return new UploadSlot(mine, true, null, null, 0);
+                return new UploadSlot(mine, true, null, null, null, 0);
             }
             Duration ttl = clamp(config.uploadExpiry());
             long expiresAt = now + ttl.toMillis();
             Media pending = new Media(id, userId, hash, size, type, Media.State.PENDING, null, null, false, now,
                 expiresAt);
             index.insert(pending);
+            List<BlobStore.DirectPart> parts = blobs.directParts(id, size, ttl).orElse(null);
+            if (parts != null) {
+                return new UploadSlot(pending, false, null, null, parts, expiresAt);
+            }
             URI direct = blobs.directPut(id, size, ttl).orElse(null);
-            return new UploadSlot(pending, false, direct == null ? uploadPath(id, expiresAt) : null, direct,
+            return new UploadSlot(pending, false, direct == null ? uploadPath(id, expiresAt) : null, direct, null,
                 expiresAt);
         }
     }
@@ -217,14 +228,46 @@ public final class MediaService {
         return new Progress(received, m.size(), verifyAndStore(m));
     }
 
-    /**
-     * Finishes an upload that went straight to the object store: verifies and stores it. Only its uploader may.
-     * Idempotent: an item already ready is returned as it is.
-     */
-    public Media complete(long userId, long mediaId) {
-        Media m = index.get(mediaId).filter(x -> x.ownerUserId() == userId)
+    /** One of the caller's own items; 404 for anyone else's (they learn nothing). */
+    private Media own(long userId, long mediaId) {
+        return index.get(mediaId).filter(x -> x.ownerUserId() == userId)
             .orElseThrow(() -> new ParleyException(ErrorCode.NOT_FOUND, "media " + Ids.toWire(mediaId)
                 + ": no such upload of yours"));
+    }
+
+    /**
+     * How far one of the caller's direct uploads in parts is, with fresh URLs (valid until the upload expires) for
+     * the parts still missing: how an interrupted upload resumes.
+     *
+     * @throws ParleyException 404 for an unknown or someone else's item, 409 when the upload is complete already or
+     *                         does not go in parts
+     */
+    public Parts parts(long userId, long mediaId) {
+        Media m = own(userId, mediaId);
+        if (m.ready()) {
+            throw new ParleyException(ErrorCode.CONFLICT, "upload: complete already");
+        }
+        long left = m.expiresAt() - clock.millis();
+        if (left < 1_000) {
+            throw new ParleyException(ErrorCode.NOT_FOUND, "upload: expired");
+        }
+        List<BlobStore.DirectPart> parts = blobs.directParts(mediaId, m.size(), Duration.ofMillis(left))
+            .orElseThrow(() -> new ParleyException(ErrorCode.CONFLICT, "upload: not an upload in parts (resume "
+                + "with HEAD and PATCH on its upload URL, or PUT the whole content again)"));
+        long received = parts.stream().filter(BlobStore.DirectPart::received)
+            .mapToLong(BlobStore.DirectPart::length).sum();
+        return new Parts(m, received, parts, m.expiresAt());
+    }
+
+    /**
+     * Finishes an upload that went straight to the object store (in one PUT or in parts): verifies and stores it.
+     * Only its uploader may. Idempotent: an item already ready is returned as it is.
+     *
+     * @throws ParleyException 409 when bytes or parts are missing (nothing is lost: upload them and call again),
+     *                         400 when verification fails (the item is dropped)
+     */
+    public Media complete(long userId, long mediaId) {
+        Media m = own(userId, mediaId);
         if (m.ready()) {
             return m;
         }
@@ -232,6 +275,11 @@ public final class MediaService {
         if (have != m.size()) {
             throw new ParleyException(ErrorCode.CONFLICT, "upload: " + have + " of " + m.size()
                 + " bytes received");
+        }
+        try {
+            blobs.joinParts(mediaId, m.size());
+        } catch (IllegalStateException e) {
+            throw new ParleyException(ErrorCode.CONFLICT, e.getMessage());
         }
         return verifyAndStore(m);
     }

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.client.MediaUpload;
+import dev.parley.client.ParleyClient;
 import dev.parley.client.ParleyConnection;
 import dev.parley.protocol.ClientFrame;
 import dev.parley.protocol.MediaRef;
 import dev.parley.protocol.ServerFrame;
+import dev.parley.testkit.Race;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -26,6 +29,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -137,6 +141,20 @@ class MediaTest {
             String bobsId = body.get("mediaId").asText();
             assertThat(get(server, bob.token(), "/v1/media/" + bobsId + "/url").statusCode()).isEqualTo(200);
             assertThat(blobFiles()).hasSize(1);
+
+            // Announced by both before either finished: both upload, at the same time; one blob results.
+            byte[] doc = ("%PDF-1.4\n" + "z".repeat(300_000) + "\n%%EOF\n").getBytes(StandardCharsets.US_ASCII);
+            var sdk = server.client();
+            List<String> tokens = List.of(alice.token(), bob.token());
+            List<MediaUpload> slots = tokens.stream()
+                .map(t -> sdk.createMedia(t, doc.length, "application/pdf", ParleyClient.sha256Hex(doc))).toList();
+            assertThat(slots).noneMatch(MediaUpload::exists);
+            assertThat(Race.run(2, i -> sdk.finishUpload(tokens.get(i), slots.get(i), doc)))
+                .allMatch(Race.Outcome::succeeded);
+            assertThat(blobFiles()).hasSize(2);
+            try (Stream<Path> staged = Files.list(dir.resolve("media/staging"))) {
+                assertThat(staged).isEmpty();
+            }
         }
     }
 

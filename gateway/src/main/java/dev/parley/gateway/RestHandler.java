@@ -9,6 +9,7 @@ import dev.parley.directory.Conversation;
 import dev.parley.directory.Device;
 import dev.parley.directory.Member;
 import dev.parley.directory.User;
+import dev.parley.media.BlobStore;
 import dev.parley.media.MediaService;
 import dev.parley.messaging.MessagingService;
 import dev.parley.messaging.StoredMessage;
@@ -291,7 +292,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         throw notFound(q.path());
     }
 
-    /** {@code POST /v1/media}, {@code GET /v1/media/{id}/url}, {@code POST /v1/media/{id}/complete}. */
+    /**
+     * {@code POST /v1/media}, {@code GET /v1/media/{id}/url}, {@code GET /v1/media/{id}/parts},
+     * {@code POST /v1/media/{id}/complete}.
+     */
     private FullHttpResponse media(FullHttpRequest req, QueryStringDecoder q, String[] p, HttpMethod m) {
         var media = services.media();
         if (p.length == 3 && m.equals(HttpMethod.POST)) {
@@ -308,6 +312,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (slot.exists()) {
                 body.put("exists", true);
                 body.put("media", slot.media().toRef());
+            } else if (slot.parts() != null) {
+                body.put("direct", true);
+                body.put("parts", parts(slot.parts()));
+                body.put("expiresAt", slot.expiresAt());
             } else {
                 body.put("uploadUrl", slot.directUrl() != null ? slot.directUrl().toString()
                     : baseUrl(req) + slot.uploadPath());
@@ -328,12 +336,40 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             body.put("media", links.media().toRef());
             return HttpResponses.json(HttpResponseStatus.OK, body);
         }
+        if (p.length == 5 && p[4].equals("parts") && m.equals(HttpMethod.GET)) {
+            Device me = authenticate(req);
+            MediaService.Parts parts = media.parts(me.userId(), Ids.parse("mediaId", p[3]));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("mediaId", Ids.toWire(parts.media().mediaId()));
+            body.put("size", parts.media().size());
+            body.put("received", parts.received());
+            body.put("parts", parts(parts.parts()));
+            body.put("expiresAt", parts.expiresAt());
+            return HttpResponses.json(HttpResponseStatus.OK, body);
+        }
         if (p.length == 5 && p[4].equals("complete") && m.equals(HttpMethod.POST)) {
             Device me = authenticate(req);
             return HttpResponses.json(HttpResponseStatus.OK,
                 Map.of("media", media.complete(me.userId(), Ids.parse("mediaId", p[3])).toRef()));
         }
         throw notFound(q.path());
+    }
+
+    private static List<Map<String, Object>> parts(List<BlobStore.DirectPart> parts) {
+        List<Map<String, Object>> out = new ArrayList<>(parts.size());
+        for (BlobStore.DirectPart part : parts) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("number", part.number());
+            one.put("offset", part.offset());
+            one.put("length", part.length());
+            if (part.received()) {
+                one.put("received", true);
+            } else {
+                one.put("url", part.url().toString());
+            }
+            out.add(one);
+        }
+        return out;
     }
 
     private static String url(FullHttpRequest req, MediaService.Link link) {

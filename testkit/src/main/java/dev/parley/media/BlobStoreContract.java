@@ -17,6 +17,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Random;
@@ -259,6 +260,72 @@ public abstract class BlobStoreContract {
         assertThat(up.statusCode()).isBetween(200, 299);
         assertThat(store.stagedLength(upload)).isEqualTo(upBytes.length);
         assertThat(readAll(store.openStaged(upload))).isEqualTo(upBytes);
+    }
+
+    @Test
+    void directUploadInPartsResumesWithTheMissingPartsAndJoins() throws Exception {
+        long upload = nextUpload();
+        byte[] content = bytes(directPartsSize(), 15);
+        Optional<List<BlobStore.DirectPart>> first = store.directParts(upload, content.length, Duration.ofMinutes(5));
+        assumeThat(first).as("direct uploads in parts").isPresent();
+        List<BlobStore.DirectPart> parts = first.get();
+        assertThat(parts).hasSizeGreaterThan(1);
+        assertThat(parts.get(0).offset()).isZero();
+        assertThat(parts.stream().mapToLong(BlobStore.DirectPart::length).sum()).isEqualTo(content.length);
+        assertThat(parts).noneMatch(BlobStore.DirectPart::received);
+        HttpClient http = HttpClient.newHttpClient();
+
+        // The first part arrives, then the client goes away.
+        putPart(http, parts.get(0), content);
+        assertThat(store.stagedLength(upload)).isEqualTo(parts.get(0).length());
+        assertThatThrownBy(() -> store.joinParts(upload, content.length)).isInstanceOf(IllegalStateException.class);
+
+        // Asking again lists the first as received and signs the others afresh.
+        List<BlobStore.DirectPart> again = store.directParts(upload, content.length, Duration.ofMinutes(5))
+            .orElseThrow();
+        assertThat(again).extracting(BlobStore.DirectPart::number)
+            .containsExactlyElementsOf(parts.stream().map(BlobStore.DirectPart::number).toList());
+        assertThat(again.get(0).received()).isTrue();
+        for (BlobStore.DirectPart part : again.subList(1, again.size())) {
+            assertThat(part.received()).isFalse();
+            putPart(http, part, content);
+        }
+        assertThat(store.stagedLength(upload)).isEqualTo(content.length);
+
+        store.joinParts(upload, content.length);
+        store.joinParts(upload, content.length); // idempotent
+        assertThat(store.stagedLength(upload)).isEqualTo(content.length);
+        assertThat(readAll(store.openStaged(upload))).isEqualTo(content);
+        String key = BlobStore.fullKey(sha256(content));
+        store.commit(upload, key);
+        assertThat(readAll(store.open(key, 0, content.length))).isEqualTo(content);
+        assertThat(store.stagedLength(upload)).isZero();
+    }
+
+    @Test
+    void discardAbandonsAnUploadInParts() throws Exception {
+        long upload = nextUpload();
+        byte[] content = bytes(directPartsSize(), 16);
+        Optional<List<BlobStore.DirectPart>> parts = store.directParts(upload, content.length, Duration.ofMinutes(5));
+        assumeThat(parts).as("direct uploads in parts").isPresent();
+        putPart(HttpClient.newHttpClient(), parts.get().get(0), content);
+
+        store.discard(upload);
+
+        assertThat(store.stagedLength(upload)).isZero();
+        store.discard(upload); // nothing left: still fine
+    }
+
+    /** A size this store takes in more than one direct part; stores without direct parts ignore it. */
+    protected int directPartsSize() {
+        return 1 << 20;
+    }
+
+    private static void putPart(HttpClient http, BlobStore.DirectPart part, byte[] content) throws Exception {
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(part.url())
+            .PUT(HttpRequest.BodyPublishers.ofByteArray(content, (int) part.offset(), (int) part.length())).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(res.statusCode()).as(res.body()).isBetween(200, 299);
     }
 
     /** Stores content through the upload path and returns its key. */

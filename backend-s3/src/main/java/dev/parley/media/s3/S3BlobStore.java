@@ -8,8 +8,13 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -31,8 +36,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
@@ -42,7 +49,11 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * {@link #append} at offset 0 (a single PUT when it fits in one part in memory, a multipart upload otherwise) and
  * {@link #supportsResume()} is false: a broken stream leaves nothing staged. A commit is a server-side copy to the blob
  * key (skipped when the blob exists) and the deletion of the staged object; both objects appear whole or not at all.
- * Clients can fetch blobs and stage uploads directly with pre-signed URLs ({@link #directGet}, {@link #directPut}).
+ * Clients can fetch blobs and stage uploads directly with pre-signed URLs ({@link #directGet}, {@link #directPut}),
+ * and stage uploads larger than one part as a multipart upload with a pre-signed URL per part ({@link #directParts}),
+ * which resumes with the parts that are missing. The multipart upload's id is kept in a small object beside the
+ * staged one ({@code staging/<uploadId>.parts}), so any node can continue it; {@link #joinParts} completes it into
+ * the staged object and {@link #discard} aborts it.
  */
 public final class S3BlobStore implements BlobStore {
     /** Blobs are named by their content, so a cached copy never goes stale. */
@@ -52,6 +63,8 @@ public final class S3BlobStore implements BlobStore {
     /** The largest object one PUT (so one {@link #directPut}) or one server-side copy may create: 5 GiB. */
     public static final long MAX_SINGLE_OBJECT = 5L * 1024 * 1024 * 1024;
 
+    /** S3 refuses more parts in one multipart upload. */
+    static final int MAX_PARTS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
     static final String OCTET_STREAM = "application/octet-stream";
 
@@ -133,11 +146,22 @@ public final class S3BlobStore implements BlobStore {
         return prefix + "staging/" + BlobStore.checkUpload(uploadId);
     }
 
+    /** The object that names a direct multipart upload in progress. */
+    private String partsMarker(long uploadId) {
+        return staged(uploadId) + ".parts";
+    }
+
     @Override
     public long stagedLength(long uploadId) {
         String object = staged(uploadId);
         try {
-            return head(object).map(HeadObjectResponse::contentLength).orElse(0L);
+            Optional<HeadObjectResponse> whole = head(object);
+            if (whole.isPresent()) {
+                return whole.get().contentLength();
+            }
+            Optional<String> multipart = multipartId(uploadId);
+            return multipart.isEmpty() ? 0L
+                : parts(object, multipart.get()).values().stream().mapToLong(Part::size).sum();
         } catch (SdkException e) {
             throw failure("reading upload " + uploadId, e);
         }
@@ -206,6 +230,17 @@ public final class S3BlobStore implements BlobStore {
     public void discard(long uploadId) {
         String object = staged(uploadId);
         try {
+            Optional<String> multipart = multipartId(uploadId);
+            if (multipart.isPresent()) {
+                try {
+                    s3.abortMultipartUpload(b -> b.bucket(bucket).key(object).uploadId(multipart.get()));
+                } catch (S3Exception e) {
+                    if (e.statusCode() != 404) { // NoSuchUpload: completed or aborted before
+                        throw e;
+                    }
+                }
+                s3.deleteObject(b -> b.bucket(bucket).key(partsMarker(uploadId)));
+            }
             s3.deleteObject(b -> b.bucket(bucket).key(object));
         } catch (SdkException e) {
             throw failure("deleting upload " + uploadId, e);
@@ -327,6 +362,129 @@ public final class S3BlobStore implements BlobStore {
                 r -> r.bucket(bucket).key(object).contentLength(size))).url()));
         } catch (SdkException e) {
             throw failure("signing a URL for upload " + uploadId, e);
+        }
+    }
+
+    /**
+     * {@inheritDoc} Uploads up to one part ({@code partSize}) take one {@link #directPut} instead. Parts are
+     * {@code partSize} long, or longer when the content would otherwise need more than S3's 10,000 parts; each URL
+     * is signed for its part's exact length.
+     */
+    @Override
+    public Optional<List<DirectPart>> directParts(long uploadId, long size, Duration ttl) {
+        String object = staged(uploadId);
+        checkTtl(ttl);
+        if (size <= partSize) {
+            return Optional.empty();
+        }
+        long part = partLength(size);
+        int count = Math.toIntExact((size + part - 1) / part);
+        try {
+            if (head(object).isPresent()) { // joined already: every part is there
+                List<DirectPart> all = new ArrayList<>(count);
+                for (int n = 1; n <= count; n++) {
+                    long offset = (n - 1) * part;
+                    all.add(new DirectPart(n, offset, Math.min(part, size - offset), null));
+                }
+                return Optional.of(all);
+            }
+            String multipart = multipartId(uploadId).orElseGet(() -> startMultipart(uploadId));
+            Map<Integer, Part> have = parts(object, multipart);
+            List<DirectPart> parts = new ArrayList<>(count);
+            for (int n = 1; n <= count; n++) {
+                long offset = (n - 1) * part;
+                long length = Math.min(part, size - offset);
+                Part got = have.get(n);
+                URI url = null;
+                if (got == null || got.size() != length) {
+                    int number = n;
+                    url = uri(presigner.presignUploadPart(p -> p.signatureDuration(ttl).uploadPartRequest(
+                        r -> r.bucket(bucket).key(object).uploadId(multipart).partNumber(number)
+                            .contentLength(length))).url());
+                }
+                parts.add(new DirectPart(n, offset, length, url));
+            }
+            return Optional.of(parts);
+        } catch (SdkException e) {
+            throw failure("signing part URLs for upload " + uploadId, e);
+        }
+    }
+
+    /** The length of every part but the last for {@code size} bytes: the configured size, or more past 10,000. */
+    private long partLength(long size) {
+        long least = (size + MAX_PARTS - 1) / MAX_PARTS;
+        long mib = 1024 * 1024;
+        return Math.max(partSize, (least + mib - 1) / mib * mib);
+    }
+
+    private String startMultipart(long uploadId) {
+        String object = staged(uploadId);
+        String id = s3.createMultipartUpload(b -> b.bucket(bucket).key(object).contentType(OCTET_STREAM)).uploadId();
+        s3.putObject(b -> b.bucket(bucket).key(partsMarker(uploadId)).contentType("text/plain"),
+            RequestBody.fromString(id, StandardCharsets.UTF_8));
+        return id;
+    }
+
+    /** The id of the upload's direct multipart upload, if one was started and not joined or discarded. */
+    private Optional<String> multipartId(long uploadId) {
+        String marker = partsMarker(uploadId);
+        try {
+            return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(marker)).asUtf8String().trim());
+        } catch (S3Exception e) {
+            if (missing(e)) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** The parts of a multipart upload received so far, by number. */
+    private Map<Integer, Part> parts(String object, String multipart) {
+        Map<Integer, Part> parts = new TreeMap<>();
+        try {
+            s3.listPartsPaginator(b -> b.bucket(bucket).key(object).uploadId(multipart)).parts()
+                .forEach(p -> parts.put(p.partNumber(), p));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) { // NoSuchUpload: joined or aborted meanwhile
+                throw e;
+            }
+        }
+        return parts;
+    }
+
+    @Override
+    public void joinParts(long uploadId, long size) {
+        String object = staged(uploadId);
+        try {
+            if (head(object).isPresent()) {
+                return;
+            }
+            Optional<String> multipart = multipartId(uploadId);
+            if (multipart.isEmpty()) {
+                return;
+            }
+            long part = partLength(size);
+            int count = Math.toIntExact((size + part - 1) / part);
+            Map<Integer, Part> have = parts(object, multipart.get());
+            List<CompletedPart> done = new ArrayList<>(count);
+            for (int n = 1; n <= count; n++) {
+                long length = Math.min(part, size - (n - 1) * part);
+                Part got = have.get(n);
+                if (got == null || got.size() != length) {
+                    throw new IllegalStateException("upload " + uploadId + ": part " + n + " has "
+                        + (got == null ? "not arrived" : got.size() + " bytes, not " + length));
+                }
+                done.add(CompletedPart.builder().partNumber(n).eTag(got.eTag()).build());
+            }
+            if (have.size() != count) {
+                throw new IllegalStateException("upload " + uploadId + ": " + have.size() + " parts arrived, not "
+                    + count);
+            }
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(object).uploadId(multipart.get())
+                .multipartUpload(m -> m.parts(done)));
+            s3.deleteObject(b -> b.bucket(bucket).key(partsMarker(uploadId)));
+        } catch (SdkException e) {
+            throw failure("joining the parts of upload " + uploadId, e);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.parley.media.BlobStoreContract;
 import dev.parley.media.BlobStoreProvider;
 import dev.parley.media.OffsetMismatchException;
 import dev.parley.media.UploadTooLargeException;
+import dev.parley.testkit.S3ProxyExtension;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -99,6 +100,29 @@ class S3BlobStoreTest extends BlobStoreContract {
 
     private void assertNoPendingMultipartUploads(S3Client raw) {
         assertThat(raw.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads()).isEmpty();
+    }
+
+    @Override
+    protected int directPartsSize() {
+        return 17 * MIB; // 8 + 8 + 1 MiB with the default part size
+    }
+
+    @Test
+    void anUploadInPartsLeavesNothingBehindWhenDiscardedOrJoined() throws Exception {
+        try (S3Client raw = raw()) {
+            long upload = nextUpload();
+            List<BlobStore.DirectPart> parts = store().directParts(upload, 17 * MIB, Duration.ofMinutes(5))
+                .orElseThrow();
+            assertThat(parts).extracting(BlobStore.DirectPart::length).containsExactly(8L * MIB, 8L * MIB, 1L * MIB);
+            assertThat(objects(raw, "staging/")).containsExactly(prefix + "staging/" + upload + ".parts");
+            assertThat(raw.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads()).hasSize(1);
+            assertThat(store().directParts(upload, 5 * MIB, Duration.ofMinutes(5))).as("one part: one PUT").isEmpty();
+
+            store().discard(upload);
+
+            assertThat(objects(raw, "staging/")).isEmpty();
+            assertNoPendingMultipartUploads(raw);
+        }
     }
 
     @Test

@@ -112,13 +112,31 @@ public final class Http {
 
     /** Sends raw bytes (a media upload) and checks the status. */
     public void putBytes(String url, byte[] bytes, String contentType) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(url)).timeout(requestTimeout)
-            .PUT(HttpRequest.BodyPublishers.ofByteArray(bytes));
-        if (contentType != null) {
-            b.header("Content-Type", contentType);
-        }
+        check(sendBytes("PUT", url, bytes, 0, bytes.length,
+            contentType == null ? Map.of() : Map.of("Content-Type", contentType)));
+    }
+
+    /**
+     * Sends {@code length} bytes from {@code offset} (a media upload, or a part of one; {@code bytes} null for no
+     * body) and returns the answer whatever its status. The timeout grows with the body: the request timeout plus
+     * one second per MB, so a slow link is not cut off.
+     */
+    public RawResponse sendBytes(String method, String url, byte[] bytes, int offset, int length,
+                                 Map<String, String> headers) {
+        HttpRequest.BodyPublisher body = bytes == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(bytes, offset, length);
+        HttpRequest.Builder b = HttpRequest.newBuilder(resolve(url))
+            .timeout(requestTimeout.plusMillis(length / 1_000)).method(method, body);
+        headers.forEach(b::header);
         HttpResponse<String> r = execute(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        check(new RawResponse(r.statusCode(), r.body(), r.headers().map()));
+        return new RawResponse(r.statusCode(), r.body(), r.headers().map());
+    }
+
+    /** Throws the API error an answer outside 2xx stands for. */
+    public void check(RawResponse r) {
+        if (!r.isSuccess()) {
+            throw ApiErrors.toException(r.status(), r.body(), r.header("Retry-After").orElse(null), clock.instant());
+        }
     }
 
     /** Downloads bytes (a pre-signed media URL) and checks the status. */
@@ -133,12 +151,6 @@ public final class Http {
                 r.headers().firstValue("Retry-After").orElse(null), clock.instant());
         }
         return r.body();
-    }
-
-    private void check(RawResponse r) {
-        if (!r.isSuccess()) {
-            throw ApiErrors.toException(r.status(), r.body(), r.header("Retry-After").orElse(null), clock.instant());
-        }
     }
 
     private <T> HttpResponse<T> execute(HttpRequest request, HttpResponse.BodyHandler<T> handler) {

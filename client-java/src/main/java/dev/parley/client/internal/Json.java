@@ -10,13 +10,16 @@ import dev.parley.client.Device;
 import dev.parley.client.GroupInfo;
 import dev.parley.client.GroupMember;
 import dev.parley.client.HistoryPage;
+import dev.parley.client.MediaPart;
 import dev.parley.client.MediaUpload;
 import dev.parley.client.MediaUrl;
 import dev.parley.client.MessageInfo;
 import dev.parley.client.MessageReceipt;
 import dev.parley.client.ParleyException;
+import dev.parley.client.UploadProgress;
 import dev.parley.client.UserProfile;
 import dev.parley.protocol.FrameCodec;
+import dev.parley.protocol.MediaRef;
 import dev.parley.protocol.ServerFrame;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -196,7 +199,34 @@ public final class Json {
 
     public static MediaUpload mediaUpload(JsonNode n) {
         return new MediaUpload(required(n, "mediaId"), n.path("exists").asBoolean(false), text(n, "uploadUrl"),
-            instant(n, "expiresAt"));
+            n.path("direct").asBoolean(false), mediaParts(n.path("parts")), instant(n, "expiresAt"));
+    }
+
+    public static UploadProgress uploadProgress(JsonNode n) {
+        return new UploadProgress(required(n, "mediaId"), n.path("size").asLong(), n.path("received").asLong(),
+            mediaParts(n.path("parts")), instant(n, "expiresAt"));
+    }
+
+    private static List<MediaPart> mediaParts(JsonNode parts) {
+        List<MediaPart> out = new ArrayList<>();
+        for (JsonNode p : parts) {
+            out.add(new MediaPart(p.path("number").asInt(), p.path("offset").asLong(), p.path("length").asLong(),
+                text(p, "url")));
+        }
+        return out;
+    }
+
+    /** The {@code media} object of an answer, as messages carry it. */
+    public static MediaRef mediaRef(JsonNode n) {
+        JsonNode media = n.path("media");
+        if (!media.isObject()) {
+            throw new ParleyException("answer without \"media\": " + n);
+        }
+        try {
+            return FrameCodec.INSTANCE.mapper().treeToValue(media, MediaRef.class);
+        } catch (JsonProcessingException e) {
+            throw new ParleyException("malformed media in answer: " + e.getOriginalMessage(), e);
+        }
     }
 
     public static MediaUrl mediaUrl(JsonNode n) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.client.Device;
+import dev.parley.client.MediaPart;
 import dev.parley.client.MediaUpload;
 import dev.parley.client.ParleyException;
 import java.time.Instant;
@@ -34,6 +35,18 @@ class JsonTest {
         assertThat(a.expiresAt()).isEqualTo(Instant.ofEpochMilli(1000));
         assertThat(b.expiresAt()).isEqualTo(Instant.ofEpochMilli(1000));
         assertThat(b.exists()).isTrue();
+        assertThat(a.inParts()).isFalse();
+    }
+
+    @Test
+    void uploadsInPartsListTheirParts() {
+        MediaUpload u = Json.mediaUpload(Json.parse("{\"mediaId\":\"7\",\"direct\":true,\"expiresAt\":1000,"
+            + "\"parts\":[{\"number\":1,\"offset\":0,\"length\":5,\"url\":\"http://s/1\"},"
+            + "{\"number\":2,\"offset\":5,\"length\":2,\"received\":true}]}"));
+        assertThat(u.direct()).isTrue();
+        assertThat(u.inParts()).isTrue();
+        assertThat(u.parts()).containsExactly(new MediaPart(1, 0, 5, "http://s/1"), new MediaPart(2, 5, 2, null));
+        assertThat(u.parts().get(1).received()).isTrue();
     }
 
     @Test

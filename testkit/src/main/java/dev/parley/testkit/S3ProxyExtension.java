@@ -1,4 +1,4 @@
-package dev.parley.media.s3;
+package dev.parley.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
