@@ -2,10 +2,12 @@ package dev.parley.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.protocol.MediaRef;
 import dev.parley.protocol.ServerFrame;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -198,15 +200,66 @@ class ParleyClientTest {
     void mediaUploadHashesAnnouncesAndPuts() throws Exception {
         String sha = ParleyClient.sha256Hex("abc".getBytes(StandardCharsets.UTF_8));
         assertThat(sha).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-        answer("POST /v1/media", 200, "{\"mediaId\":\"md1\",\"uploadUrl\":\"/upload/md1?sig=x\",\"expiresAt\":1000}");
-        answer("PUT /upload/md1", 201, "");
+        answer("POST /v1/media", 201, "{\"mediaId\":\"md1\",\"uploadUrl\":\"/upload/md1?sig=x\",\"expiresAt\":1000}");
+        answers.put("HEAD /upload/md1", new Canned(200, "", Map.of("Upload-Offset", "0", "Upload-Length", "3")));
+        answer("PUT /upload/md1", 201, MEDIA_MD1);
         assertThat(client.uploadMedia("t", "abc".getBytes(StandardCharsets.UTF_8), "text/plain")).isEqualTo("md1");
         assertThat(seen.take().body()).contains("\"sha256\":\"" + sha + "\"").contains("\"size\":3");
+        assertThat(seen.take().method()).isEqualTo("HEAD");
         Seen put = seen.take();
+        assertThat(put.method()).isEqualTo("PUT");
         assertThat(put.uri()).isEqualTo("/upload/md1?sig=x");
         assertThat(put.authorization()).isNull();
-        assertThat(put.contentType()).isEqualTo("text/plain");
         assertThat(put.body()).isEqualTo("abc");
+    }
+
+    private static final String MEDIA_MD1 = "{\"mediaId\":\"md1\",\"media\":{\"mediaId\":\"md1\","
+        + "\"mimeType\":\"text/plain\",\"size\":3,\"thumbnail\":false}}";
+
+    @Test
+    void mediaUploadContinuesFromWhatArrivedBefore() throws Exception {
+        MediaUpload slot = new MediaUpload("md1", false, "/upload/md1?sig=x", false, List.of(), null);
+        answers.put("HEAD /upload/md1", new Canned(200, "", Map.of("Upload-Offset", "1", "Upload-Length", "3")));
+        answer("PATCH /upload/md1", 201, MEDIA_MD1);
+
+        MediaRef ref = client.finishUpload("t", slot, "abc".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(ref).isEqualTo(new MediaRef("md1", "text/plain", 3L, null, null, false));
+        assertThat(seen.take().method()).isEqualTo("HEAD");
+        Seen patch = seen.take();
+        assertThat(patch.method()).isEqualTo("PATCH");
+        assertThat(patch.contentType()).isEqualTo("application/offset+octet-stream");
+        assertThat(patch.body()).isEqualTo("bc");
+    }
+
+    @Test
+    void mediaUploadInPartsSendsTheMissingPartsThenCompletes() throws Exception {
+        answer("POST /v1/media", 201, "{\"mediaId\":\"md1\",\"direct\":true,\"expiresAt\":1000,\"parts\":["
+            + "{\"number\":1,\"offset\":0,\"length\":2,\"url\":\"/store/p1\"},"
+            + "{\"number\":2,\"offset\":2,\"length\":2,\"received\":true},"
+            + "{\"number\":3,\"offset\":4,\"length\":1,\"url\":\"/store/p3\"}]}");
+        answer("PUT /store/p1", 200, "");
+        answer("PUT /store/p3", 200, "");
+        answer("POST /v1/media/md1/complete", 200, MEDIA_MD1);
+
+        assertThat(client.uploadMedia("t", "abcde".getBytes(StandardCharsets.UTF_8), "text/plain")).isEqualTo("md1");
+
+        seen.take();
+        assertThat(List.of(seen.take(), seen.take())).extracting(Seen::uri, Seen::body)
+            .containsExactly(tuple("/store/p1", "ab"), tuple("/store/p3", "e"));
+        Seen complete = seen.take();
+        assertThat(complete.uri()).isEqualTo("/v1/media/md1/complete");
+        assertThat(complete.authorization()).isEqualTo("Bearer t");
+    }
+
+    @Test
+    void mediaUploadStopsAtARefusal() {
+        MediaUpload slot = new MediaUpload("md1", false, "/store/whole", true, List.of(), null);
+        answer("PUT /store/whole", 200, "");
+        answer("POST /v1/media/md1/complete", 400,
+            "{\"error\":{\"code\":\"bad_request\",\"message\":\"upload: the content's SHA-256 is ...\"}}");
+        assertThatThrownBy(() -> client.finishUpload("t", slot, new byte[] {1, 2}))
+            .isInstanceOfSatisfying(ParleyApiException.class, e -> assertThat(e.status()).isEqualTo(400));
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -63,7 +64,7 @@ class MediaS3Test {
     /** A server whose media live in a fresh bucket of the S3 server, in 5 MiB parts above 5 MiB. */
     private TestServer server(Map<String, String> extra) throws InterruptedException {
         bucket = "parley-e2e-" + BUCKETS.incrementAndGet();
-        Map<String, String> settings = new java.util.HashMap<>(Map.of(
+        Map<String, String> settings = new HashMap<>(Map.of(
             "media.type", "s3",
             "media.endpoint", S3.endpoint().toString(),
             "media.bucket", bucket,
