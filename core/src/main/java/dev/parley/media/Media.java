@@ -8,10 +8,12 @@ import dev.parley.protocol.MediaRef;
  * SHA-256): each upload request gets its own id, owned by the caller, so that knowing an id grants nothing by itself.
  *
  * @param mimeType  the declared type while pending; the type sniffed from the bytes once ready
+ * @param durationMs for video and audio whose container states it, the duration in milliseconds; else null
  * @param expiresAt while pending: when the unfinished upload is dropped (epoch ms); 0 once ready
  */
 public record Media(long mediaId, long ownerUserId, String sha256, long size, String mimeType, State state,
-                    Integer width, Integer height, boolean thumbnail, long createdAt, long expiresAt) {
+                    Integer width, Integer height, boolean thumbnail, Long durationMs, long createdAt,
+                    long expiresAt) {
 
     /** Whether the bytes have arrived and been verified. */
     public enum State { PENDING, READY }
@@ -20,13 +22,14 @@ public record Media(long mediaId, long ownerUserId, String sha256, long size, St
         return state == State.READY;
     }
 
-    /** The same item, verified: its sniffed type and what was read from the image. */
-    public Media asReady(String sniffedType, Integer w, Integer h, boolean thumb) {
-        return new Media(mediaId, ownerUserId, sha256, size, sniffedType, State.READY, w, h, thumb, createdAt, 0);
+    /** The same item, verified: its sniffed type and what was read from the image, video or audio. */
+    public Media asReady(String sniffedType, Integer w, Integer h, boolean thumb, Long duration) {
+        return new Media(mediaId, ownerUserId, sha256, size, sniffedType, State.READY, w, h, thumb, duration,
+            createdAt, 0);
     }
 
     /** What a message carries about it. */
     public MediaRef toRef() {
-        return new MediaRef(Ids.toWire(mediaId), mimeType, size, width, height, thumbnail);
+        return new MediaRef(Ids.toWire(mediaId), mimeType, size, width, height, thumbnail, durationMs);
     }
 }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.BiPredicate;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -137,14 +138,14 @@ public final class MediaService {
                 && blobs.length(BlobStore.fullKey(hash)).orElse(-1) == size) {
                 Media known = stored.get();
                 Media mine = new Media(id, userId, hash, size, known.mimeType(), Media.State.READY, known.width(),
-                    known.height(), known.thumbnail(), now, 0);
+                    known.height(), known.thumbnail(), known.durationMs(), now, 0);
                 index.insert(mine);
                 return new UploadSlot(mine, true, null, null, null, 0);
             }
             Duration ttl = clamp(config.uploadExpiry());
             long expiresAt = now + ttl.toMillis();
-            Media pending = new Media(id, userId, hash, size, type, Media.State.PENDING, null, null, false, now,
-                expiresAt);
+            Media pending = new Media(id, userId, hash, size, type, Media.State.PENDING, null, null, false, null,
+                now, expiresAt);
             index.insert(pending);
             List<BlobStore.DirectPart> parts = blobs.directParts(id, size, ttl).orElse(null);
             if (parts != null) {
@@ -303,11 +304,13 @@ public final class MediaService {
                     + m.sha256() + "; nothing was stored");
             }
             String type = inspector.verifyType(m.mimeType(), prefix);
-            MediaInspector.Verdict verdict = MediaInspector.kind(type).equals("image")
+            String kind = MediaInspector.kind(type);
+            MediaInspector.Verdict verdict = kind.equals("image")
                 ? inspectImage(m, type)
                 : new MediaInspector.Verdict(type, null, null, null);
+            Long duration = kind.equals("video") || kind.equals("audio") ? duration(m) : null;
             Media ready = m.asReady(verdict.mimeType(), verdict.width(), verdict.height(),
-                verdict.thumbnail() != null);
+                verdict.thumbnail() != null, duration);
             synchronized (lockFor(m.sha256())) {
                 blobs.commit(m.mediaId(), BlobStore.fullKey(m.sha256()));
                 if (verdict.thumbnail() != null) {
@@ -327,6 +330,16 @@ public final class MediaService {
     private MediaInspector.Verdict inspectImage(Media m, String type) {
         try (InputStream in = blobs.openStaged(m.mediaId())) {
             return inspector.inspectImage(type, in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The duration of a video or audio upload, when its container states one (MP4, MOV, M4A, 3GP); else null. */
+    private Long duration(Media m) {
+        try (InputStream in = blobs.openStaged(m.mediaId())) {
+            OptionalLong ms = IsoMediaDuration.millis(in);
+            return ms.isPresent() ? ms.getAsLong() : null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

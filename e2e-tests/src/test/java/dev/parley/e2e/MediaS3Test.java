@@ -30,7 +30,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -130,7 +129,7 @@ class MediaS3Test {
         try (TestServer server = server(Map.of())) {
             ParleyClient sdk = server.client();
             var alice = server.newUser("alice");
-            byte[] video = video(12 * MIB + 12345, 3);
+            byte[] video = MediaTest.mp4(12 * MIB + 12345, 3, 184_000);
             MediaUpload slot = sdk.createMedia(alice.token(), video.length, "video/mp4", sha256(video));
             assertThat(slot.inParts()).isTrue();
             assertThat(slot.parts()).extracting(MediaPart::length)
@@ -153,13 +152,14 @@ class MediaS3Test {
             MediaRef ref = sdk.completeMedia(alice.token(), slot.mediaId());
             assertThat(ref.mimeType()).isEqualTo("video/mp4");
             assertThat(ref.size()).isEqualTo(video.length);
+            assertThat(ref.durationMs()).isEqualTo(184_000);
             assertThat(sdk.download(sdk.mediaUrl(alice.token(), slot.mediaId()).url())).isEqualTo(video);
             assertThat(objects("staging/")).isEmpty();
             assertThatThrownBy(() -> sdk.mediaParts(alice.token(), slot.mediaId()))
                 .isInstanceOfSatisfying(ParleyApiException.class, e -> assertThat(e.status()).isEqualTo(409));
 
             // The SDK does all of it by itself.
-            byte[] other = video(11 * MIB, 4);
+            byte[] other = MediaTest.mp4(11 * MIB, 4, 1_000);
             String id = sdk.uploadMedia(alice.token(), other, "video/mp4");
             assertThat(sdk.download(sdk.mediaUrl(alice.token(), id).url())).isEqualTo(other);
         }
@@ -233,16 +233,6 @@ class MediaS3Test {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
-
-    /** Random bytes behind an MP4 header, so that the content is detected as video/mp4. */
-    private static byte[] video(int size, long seed) {
-        byte[] video = new byte[size];
-        new Random(seed).nextBytes(video);
-        byte[] header = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm', 'm',
-            'p', '4', '1'};
-        System.arraycopy(header, 0, video, 0, header.length);
-        return video;
-    }
 
     private void put(MediaPart part, byte[] content) throws Exception {
         HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(part.url()))

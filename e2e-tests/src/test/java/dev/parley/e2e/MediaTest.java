@@ -23,6 +23,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,9 +163,7 @@ class MediaTest {
     void interruptedUploadResumesWhereItStopped() throws Exception {
         try (TestServer server = new TestServer(dir)) {
             var alice = server.newUser("alice");
-            byte[] video = new byte[3 << 20];
-            new Random(7).nextBytes(video);
-            System.arraycopy(mp4Header(), 0, video, 0, mp4Header().length);
+            byte[] video = mp4(3 << 20, 7, 61_500);
             JsonNode slot = JSON.readTree(requestUpload(server, alice.token(), video.length, "video/mp4",
                 sha256(video)).body());
             URI url = URI.create(slot.get("uploadUrl").asText());
@@ -187,7 +186,9 @@ class MediaTest {
                 .header("Upload-Offset", Long.toString(offset))
                 .header("Content-Type", "application/offset+octet-stream").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(rest.statusCode()).as(rest.body()).isEqualTo(201);
-            assertThat(JSON.readTree(rest.body()).get("media").get("mimeType").asText()).isEqualTo("video/mp4");
+            JsonNode media = JSON.readTree(rest.body()).get("media");
+            assertThat(media.get("mimeType").asText()).isEqualTo("video/mp4");
+            assertThat(media.get("durationMs").asLong()).isEqualTo(61_500);
             String id = slot.get("mediaId").asText();
             JsonNode urls = JSON.readTree(get(server, alice.token(), "/v1/media/" + id + "/url").body());
             byte[] back = http.send(HttpRequest.newBuilder(URI.create(urls.get("url").asText())).build(),
@@ -313,9 +314,22 @@ class MediaTest {
         return out.toByteArray();
     }
 
-    /** The start of an ISO base media file ("ftyp" box, brand isom), enough for content detection. */
-    private static byte[] mp4Header() {
-        return new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm',
-            'm', 'p', '4', '1'};
+    /**
+     * An MP4 file's skeleton: an "ftyp" box (brand isom, enough for content detection), an "mdat" box of random
+     * bytes, and a "moov" box at the end whose movie header states the duration.
+     */
+    static byte[] mp4(int size, long seed, int durationMs) {
+        byte[] video = new byte[size];
+        new Random(seed).nextBytes(video);
+        int moov = 8 + 108;
+        ByteBuffer b = ByteBuffer.wrap(video);
+        b.put(new byte[] {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm',
+            'm', 'p', '4', '1'});
+        b.putInt(size - 24 - moov).put("mdat".getBytes(StandardCharsets.US_ASCII));
+        b.position(size - moov);
+        b.putInt(moov).put("moov".getBytes(StandardCharsets.US_ASCII));
+        b.putInt(108).put("mvhd".getBytes(StandardCharsets.US_ASCII)).putInt(0).putInt(0).putInt(0).putInt(1000)
+            .putInt(durationMs);
+        return video;
     }
 }

@@ -28,7 +28,7 @@ public abstract class MediaIndexContract {
 
     private static Media pending(long owner, String sha, long createdAt, long expiresAt) {
         return new Media(IDS.incrementAndGet(), owner, sha, 1234, "image/png", Media.State.PENDING, null, null, false,
-            createdAt, expiresAt);
+            null, createdAt, expiresAt);
     }
 
     @Test
@@ -38,12 +38,22 @@ public abstract class MediaIndexContract {
 
         assertThat(index.get(m.mediaId())).hasValue(m);
         assertThat(index.readyWithContent(SHA_A)).isEmpty();
-        Media ready = m.asReady("image/png", 640, 480, true);
+        Media ready = m.asReady("image/png", 640, 480, true, null);
         assertThat(index.markReady(ready)).isTrue();
         assertThat(index.markReady(ready)).isFalse(); // not pending any more
         assertThat(index.get(m.mediaId())).hasValue(ready);
         assertThat(index.readyWithContent(SHA_A)).hasValue(ready);
         assertThat(index.get(m.mediaId()).orElseThrow().expiresAt()).isZero();
+    }
+
+    @Test
+    void aVideoKeepsItsDuration() {
+        Media m = pending(7, SHA_A, 100, 5_000);
+        index.insert(m);
+        Media ready = m.asReady("video/mp4", null, null, false, 93_250L);
+        assertThat(index.markReady(ready)).isTrue();
+        assertThat(index.get(m.mediaId())).hasValue(ready);
+        assertThat(ready.toRef().durationMs()).isEqualTo(93_250L);
     }
 
     @Test
@@ -90,7 +100,7 @@ public abstract class MediaIndexContract {
         index.insert(late);
         index.insert(onTime);
         index.insert(done);
-        index.markReady(done.asReady("image/png", null, null, false));
+        index.markReady(done.asReady("image/png", null, null, false, null));
 
         assertThat(index.expiredUploads(5_000, 10)).extracting(Media::mediaId).containsExactly(late.mediaId());
     }

@@ -43,9 +43,10 @@ public final class SqliteMediaIndex implements MediaIndex {
             media_id        INTEGER NOT NULL,
             conversation_id INTEGER NOT NULL,
             PRIMARY KEY (media_id, conversation_id)
-        ) WITHOUT ROWID"""));
+        ) WITHOUT ROWID"""),
+        List.of("ALTER TABLE media ADD COLUMN duration_ms INTEGER"));
     private static final String COLUMNS = "media_id, owner_user, sha256, size, mime_type, state, width, height, "
-        + "thumbnail, created_at, expires_at";
+        + "thumbnail, created_at, expires_at, duration_ms";
 
     private final SqliteDatabase db;
 
@@ -70,7 +71,7 @@ public final class SqliteMediaIndex implements MediaIndex {
     public void insert(Media m) {
         db.transaction("insertMedia", c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO media (" + COLUMNS
-                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?)")) {
+                + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 ps.setLong(1, m.mediaId());
                 ps.setLong(2, m.ownerUserId());
                 ps.setString(3, m.sha256());
@@ -82,6 +83,7 @@ public final class SqliteMediaIndex implements MediaIndex {
                 ps.setInt(9, m.thumbnail() ? 1 : 0);
                 ps.setLong(10, m.createdAt());
                 ps.setLong(11, m.expiresAt());
+                setLong(ps, 12, m.durationMs());
                 ps.executeUpdate();
             }
             return null;
@@ -96,6 +98,19 @@ public final class SqliteMediaIndex implements MediaIndex {
         }
     }
 
+    private static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setLong(i, v);
+        }
+    }
+
+    private static Long getLong(ResultSet rs, int i) throws SQLException {
+        long v = rs.getLong(i);
+        return rs.wasNull() ? null : v;
+    }
+
     private static Integer getInt(ResultSet rs, int i) throws SQLException {
         int v = rs.getInt(i);
         return rs.wasNull() ? null : v;
@@ -103,8 +118,8 @@ public final class SqliteMediaIndex implements MediaIndex {
 
     private static Media row(ResultSet rs) throws SQLException {
         return new Media(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getString(5),
-            Media.State.valueOf(rs.getString(6)), getInt(rs, 7), getInt(rs, 8), rs.getInt(9) != 0, rs.getLong(10),
-            rs.getLong(11));
+            Media.State.valueOf(rs.getString(6)), getInt(rs, 7), getInt(rs, 8), rs.getInt(9) != 0, getLong(rs, 12),
+            rs.getLong(10), rs.getLong(11));
     }
 
     private List<Media> list(String operation, String where, Object... args) {
@@ -138,12 +153,14 @@ public final class SqliteMediaIndex implements MediaIndex {
     public boolean markReady(Media m) {
         return db.transaction("markReady", c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE media SET state = 'READY', mime_type = ?, "
-                + "width = ?, height = ?, thumbnail = ?, expires_at = 0 WHERE media_id = ? AND state = 'PENDING'")) {
+                + "width = ?, height = ?, thumbnail = ?, duration_ms = ?, expires_at = 0 "
+                + "WHERE media_id = ? AND state = 'PENDING'")) {
                 ps.setString(1, m.mimeType());
                 setInt(ps, 2, m.width());
                 setInt(ps, 3, m.height());
                 ps.setInt(4, m.thumbnail() ? 1 : 0);
-                ps.setLong(5, m.mediaId());
+                setLong(ps, 5, m.durationMs());
+                ps.setLong(6, m.mediaId());
                 return ps.executeUpdate() == 1;
             }
         });
