@@ -15,7 +15,7 @@ import java.util.Map;
  * {@link #close} deletes, cheap password hashing and no login throttle (registration is setup, not the measured
  * load).
  */
-final class BenchServer implements AutoCloseable {
+public final class BenchServer implements AutoCloseable {
     private final ParleyServer server;
     private final Path dir;
 
@@ -25,7 +25,7 @@ final class BenchServer implements AutoCloseable {
     }
 
     /** Starts a server with this message store and any further settings. */
-    static BenchServer start(String store, Map<String, String> settings) throws IOException, InterruptedException {
+    public static BenchServer start(String store, Map<String, String> settings) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("parley-bench-");
         Map<String, String> all = new HashMap<>(Map.of(
             "server.host", "127.0.0.1", "server.port", "0", "dataDir", dir.toString(), "messages.type", store,
@@ -35,7 +35,7 @@ final class BenchServer implements AutoCloseable {
         return new BenchServer(ParleyServer.start(ParleyConfig.of(all)), dir);
     }
 
-    int port() {
+    public int port() {
         return server.port();
     }
 

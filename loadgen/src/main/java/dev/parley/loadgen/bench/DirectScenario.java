@@ -1,0 +1,263 @@
+package dev.parley.loadgen.bench;
+
+import dev.parley.client.ConnectOptions;
+import dev.parley.client.Credentials;
+import dev.parley.client.ParleyApiException;
+import dev.parley.client.ParleyClient;
+import dev.parley.client.ParleyConnection;
+import dev.parley.protocol.ServerFrame;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The {@code direct} scenario: M users, one connection each, send 1:1 messages (about 100 bytes) to random peers at a
+ * fixed offered rate, open loop: message i is due at {@code start + i / rate}, is sent then (or at once, if the
+ * generator is behind), and every latency is measured from that intended time, so a stalled server cannot hide
+ * its stall by slowing the sender down (coordinated omission). Measured: end-to-end latency (intended send to the
+ * recipient's {@code message}), {@code sent}-ack latency, and every message checked for loss, duplication and order
+ * per (sender, recipient) pair.
+ */
+public final class DirectScenario implements AutoCloseable {
+    /** One second of the measured window. */
+    public record Second(int second, long delivered, double p50Ms, double p99Ms, double p999Ms, double maxMs) {
+    }
+
+    /** What one run at one offered rate measured. */
+    public record Result(int users, double offeredRate, int seconds, long sent, long acked, long delivered,
+                         long lost, long duplicates, long outOfOrder, long failedSends, double deliveredPerSecond,
+                         Histogram delivery, Histogram ack, List<Second> timeline, double generatorCpuPercent,
+                         double serverCpuPercent) {
+        /** Whether every message arrived once and in order. */
+        public boolean clean() {
+            return lost == 0 && duplicates == 0 && outOfOrder == 0 && failedSends == 0;
+        }
+
+        public double ms(Histogram h, double percentile) {
+            return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1e6;
+        }
+    }
+
+    private static final String PASSWORD = "benchmark-password";
+    private static final String PADDING = "x".repeat(60);
+    private static final Duration DRAIN = Duration.ofSeconds(10);
+
+    private final int users;
+    private final ParleyClient client;
+    private final List<ParleyConnection> connections = new ArrayList<>();
+    private final List<String> userIds = new ArrayList<>();
+    private final ProcessStats server;
+    private final PrintStream progress;
+
+    // per run
+    private volatile Recorder deliveryRecorder = new Recorder(3);
+    private volatile Recorder ackRecorder = new Recorder(3);
+    private volatile boolean measuring;
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong outOfOrder = new AtomicLong();
+    private final ConcurrentHashMap<Long, AtomicInteger> lastReceived = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, AtomicInteger> lastSent = new ConcurrentHashMap<>();
+
+    /**
+     * Registers (or logs in) {@code users} users named {@code <prefix>_<i>} and connects each once.
+     *
+     * @param server the server's process, for its CPU use; null when unknown
+     */
+    public DirectScenario(URI url, int users, String prefix, ProcessStats server, PrintStream progress)
+        throws Exception {
+        if (users < 2) {
+            throw new IllegalArgumentException("users: " + users + " (expected: >= 2)");
+        }
+        this.users = users;
+        this.server = server;
+        this.progress = progress;
+        this.client = ParleyClient.create(url);
+        progress.printf("direct: setting up %d users and connections...%n", users);
+        ExecutorService pool = Executors.newFixedThreadPool(8, Thread.ofPlatform().name("bench-setup-", 0).factory());
+        try {
+            List<Future<Credentials>> logins = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                String name = prefix + "_" + i;
+                logins.add(pool.submit(() -> account(name)));
+            }
+            List<Future<ParleyConnection>> conns = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                Credentials c = logins.get(i).get();
+                userIds.add(c.userId());
+                int index = i;
+                conns.add(pool.submit(() -> {
+                    ParleyConnection conn = client.connect(c.token(), ConnectOptions.defaults().withAutoAck(true)
+                        .withRecordInbox(false).withListener(f -> onFrame(index, f))).join();
+                    conn.awaitSynced(Duration.ofSeconds(60));
+                    return conn;
+                }));
+            }
+            for (Future<ParleyConnection> f : conns) {
+                connections.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Credentials account(String name) {
+        try {
+            client.register(name, PASSWORD, null);
+        } catch (ParleyApiException e) {
+            if (e.status() != 409) {
+                throw e;
+            }
+        }
+        return client.login(name, PASSWORD, "bench");
+    }
+
+    /** Body: {@code <from>|<to>|<k>|<intendedNanos>|padding}: k counts the messages of that pair from 1. */
+    private void onFrame(int me, ServerFrame f) {
+        if (!(f instanceof ServerFrame.Message m) || m.body() == null || !m.body().startsWith("b|")) {
+            return;
+        }
+        long now = System.nanoTime();
+        String[] p = m.body().split("\\|", 6);
+        int from = Integer.parseInt(p[1]);
+        int k = Integer.parseInt(p[3]);
+        long intended = Long.parseLong(p[4]);
+        int last = lastReceived.computeIfAbsent(pair(from, me), x -> new AtomicInteger()).getAndAccumulate(k,
+            Math::max);
+        if (k <= last) {
+            duplicates.incrementAndGet();
+            return;
+        }
+        if (k != last + 1) {
+            outOfOrder.incrementAndGet();
+        }
+        delivered.incrementAndGet();
+        if (measuring) {
+            deliveryRecorder.recordValue(Math.max(0, now - intended));
+        }
+    }
+
+    private long pair(int from, int to) {
+        return (long) from * users + to;
+    }
+
+    /** Sends at {@code rate} messages/s for {@code warmup + seconds}, measuring the last {@code seconds}. */
+    public Result run(double rate, int warmup, int seconds) throws InterruptedException {
+        delivered.set(0);
+        duplicates.set(0);
+        outOfOrder.set(0);
+        deliveryRecorder = new Recorder(3);
+        ackRecorder = new Recorder(3);
+        AtomicLong acked = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        long sentBeforeMeasuring = -1;
+        long deliveredBeforeMeasuring = 0;
+        long period = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        long warmEnd = start + warmup * 1_000_000_000L;
+        long end = warmEnd + seconds * 1_000_000_000L;
+        long nextSecond = warmEnd + 1_000_000_000L;
+        Histogram deliveryTotal = new Histogram(3);
+        Histogram ackTotal = new Histogram(3);
+        List<Second> timeline = new ArrayList<>();
+        double genCpu0 = 0;
+        double srvCpu0 = 0;
+        long sent = 0;
+        ProcessStats self = ProcessStats.self();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (long i = 0; ; i++) {
+            long due = start + i * period;
+            if (due >= end) {
+                break;
+            }
+            if (sentBeforeMeasuring < 0 && due >= warmEnd) {
+                sentBeforeMeasuring = sent;
+                deliveredBeforeMeasuring = delivered.get();
+                deliveryRecorder.reset();
+                ackRecorder.reset();
+                measuring = true;
+                genCpu0 = self.cpuSeconds();
+                srvCpu0 = server == null ? -1 : server.cpuSeconds();
+            }
+            while (measuring && due >= nextSecond) {
+                timeline.add(second(timeline.size() + 1, deliveryTotal, ackTotal));
+                nextSecond += 1_000_000_000L;
+            }
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            int from = random.nextInt(users);
+            int to = random.nextInt(users - 1);
+            if (to >= from) {
+                to++;
+            }
+            int k = lastSent.computeIfAbsent(pair(from, to), x -> new AtomicInteger()).incrementAndGet();
+            boolean measured = measuring;
+            connections.get(from).sendToUser(userIds.get(to), "b|" + from + "|" + to + "|" + k + "|" + due + "|"
+                + PADDING).whenComplete((ok, err) -> {
+                    if (err != null) {
+                        failed.incrementAndGet();
+                    } else {
+                        acked.incrementAndGet();
+                        if (measured) {
+                            ackRecorder.recordValue(Math.max(0, System.nanoTime() - due));
+                        }
+                    }
+                });
+            sent++;
+        }
+        long measuredNanos = System.nanoTime() - warmEnd;
+        double genCpu1 = self.cpuSeconds();
+        double srvCpu1 = server == null ? -1 : server.cpuSeconds();
+        long deliveredInWindow = delivered.get() - deliveredBeforeMeasuring;
+        // drain: what was sent must arrive
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        while (delivered.get() + duplicates.get() < sent && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        measuring = false;
+        if (timeline.size() < seconds) {
+            timeline.add(second(timeline.size() + 1, deliveryTotal, ackTotal));
+        }
+        deliveryTotal.add(deliveryRecorder.getIntervalHistogram());
+        ackTotal.add(ackRecorder.getIntervalHistogram());
+        double wall = measuredNanos / 1e9;
+        return new Result(users, rate, seconds, sent, acked.get(), delivered.get(), sent - delivered.get(),
+            duplicates.get(), outOfOrder.get(), failed.get(), deliveredInWindow / wall, deliveryTotal, ackTotal,
+            timeline, ProcessStats.percent(genCpu0, genCpu1, wall), ProcessStats.percent(srvCpu0, srvCpu1, wall));
+    }
+
+    /** Closes one second of the timeline: its latencies join the totals. */
+    private Second second(int n, Histogram deliveryTotal, Histogram ackTotal) {
+        Histogram h = deliveryRecorder.getIntervalHistogram();
+        ackTotal.add(ackRecorder.getIntervalHistogram());
+        deliveryTotal.add(h);
+        Second s = new Second(n, h.getTotalCount(), ms(h, 50), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1e6);
+        progress.printf("  %3d s  %7d delivered  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms%n", n, s.delivered(),
+            s.p50Ms(), s.p99Ms(), s.maxMs());
+        return s;
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1e6;
+    }
+
+    @Override
+    public void close() {
+        connections.forEach(ParleyConnection::abort);
+        client.close();
+    }
+}

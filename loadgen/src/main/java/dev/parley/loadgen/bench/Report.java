@@ -1,0 +1,126 @@
+package dev.parley.loadgen.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** Writes a run's results folder: {@code report.md} and its PNG plots. */
+public final class Report {
+    private final Path dir;
+    private final StringBuilder md = new StringBuilder();
+
+    public Report(Path dir, String title, String command) throws IOException {
+        this.dir = Files.createDirectories(dir);
+        md.append("# ").append(title).append("\n\n");
+        md.append("Command: `").append(command).append("`\n\n");
+        md.append(String.format(Locale.ROOT, "Machine: %d cores, %d MiB max heap for the generator, Java %s, %s %s%n%n",
+            Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, Runtime.version(),
+            System.getProperty("os.name"), System.getProperty("os.version")));
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Report line(String text) {
+        md.append(text).append('\n');
+        return this;
+    }
+
+    /** The results table of one or more runs of the {@code direct} scenario. */
+    public Report directTable(List<DirectScenario.Result> runs) {
+        md.append("| offered msg/s | delivered msg/s | e2e p50 / p99 / p99.9 / max ms | sent-ack p50 / p99 ms "
+            + "| sent | lost | dup | out of order | generator CPU % | server CPU % |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (DirectScenario.Result r : runs) {
+            md.append(String.format(Locale.ROOT,
+                "| %.0f | %.0f | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %d | %d | %d | %d | %.0f | %s |%n",
+                r.offeredRate(), r.deliveredPerSecond(), r.ms(r.delivery(), 50), r.ms(r.delivery(), 99),
+                r.ms(r.delivery(), 99.9), r.delivery().getMaxValue() / 1e6, r.ms(r.ack(), 50), r.ms(r.ack(), 99),
+                r.sent(), r.lost(), r.duplicates(), r.outOfOrder(), r.generatorCpuPercent(),
+                Double.isNaN(r.serverCpuPercent()) ? "n/a" : String.format(Locale.ROOT, "%.0f",
+                    r.serverCpuPercent())));
+        }
+        md.append('\n');
+        return this;
+    }
+
+    /** A plot of p50/p99/p99.9/max per second of a run. */
+    public Report latencyOverTime(String file, String title, List<DirectScenario.Second> timeline)
+        throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(450).title(title).xAxisTitle("second")
+            .yAxisTitle("latency, ms").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        List<Integer> x = new ArrayList<>();
+        List<Double> p50 = new ArrayList<>();
+        List<Double> p99 = new ArrayList<>();
+        List<Double> p999 = new ArrayList<>();
+        List<Double> max = new ArrayList<>();
+        for (DirectScenario.Second s : timeline) {
+            x.add(s.second());
+            p50.add(Math.max(0.001, s.p50Ms()));
+            p99.add(Math.max(0.001, s.p99Ms()));
+            p999.add(Math.max(0.001, s.p999Ms()));
+            max.add(Math.max(0.001, s.maxMs()));
+        }
+        if (x.isEmpty()) {
+            return line("(no per-second samples for " + file + ")\n");
+        }
+        chart.addSeries("p50", x, p50).setMarker(SeriesMarkers.NONE);
+        chart.addSeries("p99", x, p99).setMarker(SeriesMarkers.NONE);
+        chart.addSeries("p99.9", x, p999).setMarker(SeriesMarkers.NONE);
+        chart.addSeries("max", x, max).setMarker(SeriesMarkers.NONE);
+        return save(chart, file);
+    }
+
+    /** A latency-by-percentile plot (HdrHistogram's percentile distribution, log scale of 1/(1-p)). */
+    public Report percentiles(String file, String title, List<String> names, List<Histogram> histograms)
+        throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(450).title(title)
+            .xAxisTitle("percentile (log scale of 1/(1-p): 1 = p0, 10 = p90, 100 = p99, 1000 = p99.9)")
+            .yAxisTitle("latency, ms").build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        for (int i = 0; i < names.size(); i++) {
+            Histogram h = histograms.get(i);
+            if (h.getTotalCount() == 0) {
+                continue;
+            }
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            for (HistogramIterationValue v : h.percentiles(5)) {
+                double p = v.getPercentileLevelIteratedTo() / 100;
+                if (p >= 1) {
+                    break;
+                }
+                x.add(1 / (1 - p));
+                y.add(v.getValueIteratedTo() / 1e6);
+            }
+            if (!x.isEmpty()) {
+                XYSeries s = chart.addSeries(names.get(i), x, y);
+                s.setMarker(SeriesMarkers.NONE);
+            }
+        }
+        return save(chart, file);
+    }
+
+    private Report save(XYChart chart, String file) throws IOException {
+        BitmapEncoder.saveBitmap(chart, dir.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+        md.append("![").append(file).append("](").append(file).append(".png)\n\n");
+        return this;
+    }
+
+    /** Writes {@code report.md}; returns its path. */
+    public Path write() throws IOException {
+        return Files.writeString(dir.resolve("report.md"), md);
+    }
+}
