@@ -134,6 +134,10 @@ public final class BenchMain {
         @Option(names = "--users", defaultValue = "1000", description = "Users, one connection each.")
         int users;
 
+        @Option(names = "--peers", defaultValue = "10",
+            description = "Contacts per user; their conversations are created before measuring.")
+        int peers;
+
         @Option(names = "--rate", defaultValue = "2000", description = "Offered messages per second.")
         double rate;
 
@@ -164,7 +168,7 @@ public final class BenchMain {
             DirectScenario.Result best = null;
             Target t = bench.target();
             try (AutoCloseable stop = t.stop();
-                 DirectScenario s = new DirectScenario(t.url(), users, "bench" + ProcessHandle.current().pid(),
+                 DirectScenario s = new DirectScenario(t.url(), users, Math.min(peers, users - 1), "bench" + ProcessHandle.current().pid(),
                      t.stats(), System.out)) {
                 double r = rate;
                 for (int step = 0; step < (findMax ? maxSteps : 1); step++) {
@@ -184,7 +188,8 @@ public final class BenchMain {
                 }
                 Path dir = bench.resultsDir("direct");
                 Report report = new Report(dir, "Parley benchmark: direct (1:1 messages)",
-                    "./parley bench" + (bench.quick ? " --quick" : "") + " direct --users " + users + " --rate "
+                    "./parley bench" + (bench.quick ? " --quick" : "") + " direct --users " + users + " --peers "
+                        + peers + " --rate "
                         + rate + " --seconds " + seconds + " --warmup " + warmup + (findMax ? " --find-max" : ""));
                 report.line("Server: " + t.description() + ".\n")
                     .line("Open loop: each message is due at a fixed rate and its latency counts from that due "

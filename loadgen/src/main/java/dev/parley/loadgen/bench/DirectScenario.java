@@ -10,11 +10,15 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +28,8 @@ import org.HdrHistogram.Recorder;
 
 /**
  * The {@code direct} scenario: M users, one connection each, send 1:1 messages (about 100 bytes) to random peers at a
- * fixed offered rate, open loop: message i is due at {@code start + i / rate}, is sent then (or at once, if the
+ * fixed offered rate. Each user talks to K contacts fixed at setup, whose conversations are created before the
+ * measurement (as in real use, where a new conversation is rare next to messages in existing ones). Open loop: message i is due at {@code start + i / rate}, is sent then (or at once, if the
  * generator is behind), and every latency is measured from that intended time, so a stalled server cannot hide
  * its stall by slowing the sender down (coordinated omission). Measured: end-to-end latency (intended send to the
  * recipient's {@code message}), {@code sent}-ack latency, and every message checked for loss, duplication and order
@@ -55,6 +60,7 @@ public final class DirectScenario implements AutoCloseable {
     private static final Duration DRAIN = Duration.ofSeconds(10);
 
     private final int users;
+    private final int[][] contacts;
     private final ParleyClient client;
     private final List<ParleyConnection> connections = new ArrayList<>();
     private final List<String> userIds = new ArrayList<>();
@@ -76,12 +82,28 @@ public final class DirectScenario implements AutoCloseable {
      *
      * @param server the server's process, for its CPU use; null when unknown
      */
-    public DirectScenario(URI url, int users, String prefix, ProcessStats server, PrintStream progress)
+    public DirectScenario(URI url, int users, int peers, String prefix, ProcessStats server, PrintStream progress)
         throws Exception {
-        if (users < 2) {
-            throw new IllegalArgumentException("users: " + users + " (expected: >= 2)");
+        if (users < 2 || peers < 1 || peers >= users) {
+            throw new IllegalArgumentException("users: " + users + ", peers: " + peers
+                + " (expected: users >= 2, 1 <= peers < users)");
         }
         this.users = users;
+        this.contacts = new int[users][peers];
+        Random random = new Random(42);
+        for (int i = 0; i < users; i++) {
+            Set<Integer> chosen = new LinkedHashSet<>();
+            while (chosen.size() < peers) {
+                int j = random.nextInt(users);
+                if (j != i) {
+                    chosen.add(j);
+                }
+            }
+            int n = 0;
+            for (int j : chosen) {
+                contacts[i][n++] = j;
+            }
+        }
         this.server = server;
         this.progress = progress;
         this.client = ParleyClient.create(url);
@@ -110,6 +132,29 @@ public final class DirectScenario implements AutoCloseable {
             }
         } finally {
             pool.shutdownNow();
+        }
+        introduce(peers);
+    }
+
+    /** Creates every contact's conversation with a first message, a bounded number at a time. */
+    private void introduce(int peers) throws InterruptedException {
+        progress.printf("direct: creating %d conversations...%n", users * peers);
+        Semaphore window = new Semaphore(256);
+        AtomicLong failed = new AtomicLong();
+        for (int i = 0; i < users; i++) {
+            for (int j : contacts[i]) {
+                window.acquire();
+                connections.get(i).sendToUser(userIds.get(j), "i|hello").whenComplete((ok, err) -> {
+                    if (err != null) {
+                        failed.incrementAndGet();
+                    }
+                    window.release();
+                });
+            }
+        }
+        window.acquire(256);
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " introductions failed");
         }
     }
 
@@ -200,10 +245,7 @@ public final class DirectScenario implements AutoCloseable {
                 LockSupport.parkNanos(wait);
             }
             int from = random.nextInt(users);
-            int to = random.nextInt(users - 1);
-            if (to >= from) {
-                to++;
-            }
+            int to = contacts[from][random.nextInt(contacts[from].length)];
             int k = lastSent.computeIfAbsent(pair(from, to), x -> new AtomicInteger()).incrementAndGet();
             boolean measured = measuring;
             connections.get(from).sendToUser(userIds.get(to), "b|" + from + "|" + to + "|" + k + "|" + due + "|"

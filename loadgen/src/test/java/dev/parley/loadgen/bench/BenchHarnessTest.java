@@ -27,7 +27,7 @@ class BenchHarnessTest {
     @Test
     void directDeliversEveryMessageOnceInOrderAndMeasuresIt() throws Exception {
         try (BenchServer server = BenchServer.start("sqlite", Map.of());
-             DirectScenario direct = new DirectScenario(URI.create("http://127.0.0.1:" + server.port()), 10, "t",
+             DirectScenario direct = new DirectScenario(URI.create("http://127.0.0.1:" + server.port()), 10, 3, "t",
                  ProcessStats.self(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
             DirectScenario.Result r = direct.run(200, 1, 2);
 
