@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 /**
  * Entry point of the Java SDK: the REST calls of Parley protocol v1 and {@link #connect} for the WebSocket.
@@ -249,19 +250,14 @@ public final class ParleyClient implements AutoCloseable {
     // ---- media
 
     /**
-     * Announces a blob ({@code POST /v1/media}): either it exists already, or the answer holds a pre-signed upload
-     * URL for {@link #upload}.
+     * Announces a blob ({@code POST /v1/media}): either it exists already, or the answer says where to send it;
+     * {@link #finishUpload} does that in every shape the server may ask for.
      *
      * @param sha256Hex the SHA-256 of the bytes, lower-case hex
      */
     public MediaUpload createMedia(String token, long size, String mimeType, String sha256Hex) {
         ObjectNode body = Json.object().put("size", size).put("mimeType", mimeType).put("sha256", sha256Hex);
         return Json.mediaUpload(rest.call("POST", "/v1/media", requireToken(token), body));
-    }
-
-    /** Uploads bytes to a pre-signed URL from {@link #createMedia} ({@code PUT}, no bearer token). */
-    public void upload(String uploadUrl, byte[] bytes, String mimeType) {
-        rest.putBytes(uploadUrl, bytes, mimeType);
     }
 
     /**
@@ -291,71 +287,68 @@ public final class ParleyClient implements AutoCloseable {
             throw new IllegalArgumentException("media " + upload.mediaId() + " exists: nothing to upload");
         }
         if (upload.inParts()) {
-            List<MediaPart> parts = upload.parts();
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    for (MediaPart part : parts) {
-                        if (!part.received()) {
-                            rest.check(rest.sendBytes("PUT", part.url(), bytes, Math.toIntExact(part.offset()),
-                                Math.toIntExact(part.length()), Map.of()));
-                        }
+            retrying(attempt -> {
+                // after a failure, ask which parts arrived (and for fresh URLs of the others)
+                List<MediaPart> parts = attempt == 1 ? upload.parts() : mediaParts(token, upload.mediaId()).parts();
+                for (MediaPart part : parts) {
+                    if (!part.received()) {
+                        rest.check(rest.sendBytes("PUT", part.url(), bytes, Math.toIntExact(part.offset()),
+                            Math.toIntExact(part.length()), Map.of()));
                     }
-                    break;
-                } catch (RuntimeException e) {
-                    retryOrThrow(e, attempt);
-                    parts = mediaParts(token, upload.mediaId()).parts();
                 }
-            }
+                return null;
+            });
             return completeMedia(token, upload.mediaId());
         }
         if (upload.uploadUrl() == null) {
             throw new ParleyException("POST /v1/media: neither exists, uploadUrl nor parts in the answer " + upload);
         }
         if (upload.direct()) {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    rest.check(rest.sendBytes("PUT", upload.uploadUrl(), bytes, 0, bytes.length, Map.of()));
-                    break;
-                } catch (RuntimeException e) {
-                    retryOrThrow(e, attempt);
-                }
-            }
+            retrying(attempt -> {
+                rest.check(rest.sendBytes("PUT", upload.uploadUrl(), bytes, 0, bytes.length, Map.of()));
+                return null;
+            });
             return completeMedia(token, upload.mediaId());
         }
-        for (int attempt = 1; ; attempt++) {
-            try {
-                RawResponse head = rest.sendBytes("HEAD", upload.uploadUrl(), null, 0, 0, Map.of());
-                rest.check(head);
-                int offset = Math.toIntExact(Long.parseLong(head.header("Upload-Offset").orElse("0")));
-                RawResponse r = offset == 0
-                    ? rest.sendBytes("PUT", upload.uploadUrl(), bytes, 0, bytes.length, Map.of())
-                    : rest.sendBytes("PATCH", upload.uploadUrl(), bytes, offset, bytes.length - offset, Map.of(
-                        "Upload-Offset", Integer.toString(offset),
-                        "Content-Type", "application/offset+octet-stream"));
-                rest.check(r);
-                if (r.status() != 204) {
-                    return Json.mediaRef(Json.parse(r.body()));
-                }
-                // 204: the body ended early (the connection broke on the way): ask again and continue
+        return retrying(attempt -> {
+            // Parley's tus-style URL: continue from what arrived (0 for a fresh upload)
+            RawResponse head = rest.sendBytes("HEAD", upload.uploadUrl(), null, 0, 0, Map.of());
+            rest.check(head);
+            int offset = Math.toIntExact(Long.parseLong(head.header("Upload-Offset").orElse("0")));
+            RawResponse r = offset == 0
+                ? rest.sendBytes("PUT", upload.uploadUrl(), bytes, 0, bytes.length, Map.of())
+                : rest.sendBytes("PATCH", upload.uploadUrl(), bytes, offset, bytes.length - offset, Map.of(
+                    "Upload-Offset", Integer.toString(offset),
+                    "Content-Type", "application/offset+octet-stream"));
+            rest.check(r);
+            if (r.status() == 204) { // the body ended early (the connection broke on the way): ask again
                 throw new UncheckedIOException(new EOFException("upload: the server received a short body"));
-            } catch (RuntimeException e) {
-                retryOrThrow(e, attempt);
             }
-        }
+            return Json.mediaRef(Json.parse(r.body()));
+        });
     }
 
-    /** Returns after a backoff when {@code e} is worth another attempt (I/O, 5xx, 429); throws it otherwise. */
-    private static void retryOrThrow(RuntimeException e, int attempt) {
-        boolean retriable = e instanceof UncheckedIOException
-            || e instanceof ParleyApiException api && (api.status() >= 500 || api.status() == 429);
-        if (!retriable || attempt >= UPLOAD_ATTEMPTS) {
-            throw e;
-        }
-        try {
-            Thread.sleep((100L << attempt) + ThreadLocalRandom.current().nextLong(100));
-        } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw e;
+    /**
+     * Runs {@code step} (given the attempt number, from 1) until it returns; a broken connection, a 5xx or a 429 is
+     * tried again after a backoff with jitter, up to {@link #UPLOAD_ATTEMPTS} times; anything else is thrown.
+     */
+    private static <T> T retrying(IntFunction<T> step) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return step.apply(attempt);
+            } catch (RuntimeException e) {
+                boolean retriable = e instanceof UncheckedIOException
+                    || e instanceof ParleyApiException api && (api.status() >= 500 || api.status() == 429);
+                if (!retriable || attempt >= UPLOAD_ATTEMPTS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep((100L << attempt) + ThreadLocalRandom.current().nextLong(100));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

@@ -11,9 +11,11 @@ import java.util.OptionalLong;
 
 /**
  * Reads the duration of an ISO base media file (MP4, MOV, M4A, 3GP: ISO/IEC 14496-12) from its movie header: the
- * {@code mvhd} box inside the top-level {@code moov} box, wherever that lies in the file. Top-level boxes are
- * skipped without being read, so memory stays bounded whatever the file's size; a {@code moov} box larger than
- * {@link #MAX_MOOV} is not read at all. Malformed input yields "unknown", never an error: the content was
+ * {@code mvhd} box inside the top-level {@code moov} box, wherever that lies in the file. Other top-level boxes are
+ * read through and discarded (never skipped, so that a digest computed over the same stream sees every byte), in
+ * a fixed buffer, so memory stays bounded whatever the file's size; a {@code moov} box larger than
+ * {@link #MAX_MOOV} is not read at all. It stops reading at the {@code moov} box (or the first malformed box): the
+ * caller reads the rest. Malformed input yields "unknown", never an error: the content was
  * verified by type already; the duration is a courtesy.
  *
  * <p>Hand-written: the format needs a few dozen lines for this, and reading just the one box keeps memory bounded
@@ -29,6 +31,7 @@ public final class IsoMediaDuration {
     /** The duration in milliseconds, if the content is an ISO media file with a movie header that states one. */
     public static OptionalLong millis(InputStream content) throws IOException {
         DataInputStream in = new DataInputStream(new BufferedInputStream(content, 64 * 1024));
+        byte[] scratch = new byte[64 * 1024];
         try {
             while (true) {
                 long size = Integer.toUnsignedLong(in.readInt());
@@ -53,10 +56,20 @@ public final class IsoMediaDuration {
                     in.readFully(moov);
                     return movieHeader(ByteBuffer.wrap(moov));
                 }
-                in.skipNBytes(payload);
+                discard(in, payload, scratch);
             }
         } catch (EOFException e) {
             return OptionalLong.empty();
+        }
+    }
+
+    private static void discard(DataInputStream in, long n, byte[] scratch) throws IOException {
+        while (n > 0) {
+            int r = in.read(scratch, 0, (int) Math.min(scratch.length, n));
+            if (r < 0) {
+                throw new EOFException();
+            }
+            n -= r;
         }
     }
 

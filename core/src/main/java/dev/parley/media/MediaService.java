@@ -5,8 +5,11 @@ import dev.parley.core.Ids;
 import dev.parley.core.ParleyException;
 import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.MediaRef;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.security.DigestInputStream;
@@ -285,30 +288,39 @@ public final class MediaService {
         return verifyAndStore(m);
     }
 
+    /**
+     * Reads the staged bytes once: the type from their start, a video's or audio's duration on the way (the
+     * duration reader reads through, so every byte also passes the digest), the SHA-256 at the end; images are
+     * decoded in a second read. Any mismatch drops the upload.
+     */
     private Media verifyAndStore(Media m) {
-        byte[] prefix;
-        String hash;
-        try (InputStream raw = blobs.openStaged(m.mediaId());
-             DigestInputStream in = new DigestInputStream(raw, MessageDigest.getInstance("SHA-256"))) {
-            prefix = in.readNBytes(MediaInspector.SNIFF_BYTES);
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            hash = HexFormat.of().formatHex(in.getMessageDigest().digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
         try {
-            if (!hash.equals(m.sha256())) {
-                throw new MediaMismatchException("upload: the content's SHA-256 is " + hash + ", not the declared "
-                    + m.sha256() + "; nothing was stored");
+            String type;
+            Long duration = null;
+            try (InputStream raw = blobs.openStaged(m.mediaId());
+                 DigestInputStream in = new DigestInputStream(raw, MessageDigest.getInstance("SHA-256"))) {
+                byte[] prefix = in.readNBytes(MediaInspector.SNIFF_BYTES);
+                type = inspector.verifyType(m.mimeType(), prefix);
+                String kind = MediaInspector.kind(type);
+                if (kind.equals("video") || kind.equals("audio")) {
+                    OptionalLong ms = IsoMediaDuration.millis(new SequenceInputStream(
+                        new ByteArrayInputStream(prefix), in));
+                    duration = ms.isPresent() ? ms.getAsLong() : null;
+                }
+                in.transferTo(OutputStream.nullOutputStream());
+                String hash = HexFormat.of().formatHex(in.getMessageDigest().digest());
+                if (!hash.equals(m.sha256())) {
+                    throw new MediaMismatchException("upload: the content's SHA-256 is " + hash
+                        + ", not the declared " + m.sha256() + "; nothing was stored");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
             }
-            String type = inspector.verifyType(m.mimeType(), prefix);
-            String kind = MediaInspector.kind(type);
-            MediaInspector.Verdict verdict = kind.equals("image")
+            MediaInspector.Verdict verdict = MediaInspector.kind(type).equals("image")
                 ? inspectImage(m, type)
                 : new MediaInspector.Verdict(type, null, null, null);
-            Long duration = kind.equals("video") || kind.equals("audio") ? duration(m) : null;
             Media ready = m.asReady(verdict.mimeType(), verdict.width(), verdict.height(),
                 verdict.thumbnail() != null, duration);
             synchronized (lockFor(m.sha256())) {
@@ -330,16 +342,6 @@ public final class MediaService {
     private MediaInspector.Verdict inspectImage(Media m, String type) {
         try (InputStream in = blobs.openStaged(m.mediaId())) {
             return inspector.inspectImage(type, in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The duration of a video or audio upload, when its container states one (MP4, MOV, M4A, 3GP); else null. */
-    private Long duration(Media m) {
-        try (InputStream in = blobs.openStaged(m.mediaId())) {
-            OptionalLong ms = IsoMediaDuration.millis(in);
-            return ms.isPresent() ? ms.getAsLong() : null;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -59,6 +59,18 @@ class IsoMediaDurationTest {
     }
 
     @Test
+    void readsThroughRatherThanSkipping() throws IOException {
+        byte[] file = concat(FTYP, box("mdat", new byte[200_000]), box("moov", mvhd0(600, 6_000)));
+        InputStream noSkip = new ByteArrayInputStream(file) {
+            @Override
+            public synchronized long skip(long n) {
+                throw new AssertionError("skipped " + n + " bytes: a digest over this stream would miss them");
+            }
+        };
+        assertThat(IsoMediaDuration.millis(noSkip)).hasValue(10_000);
+    }
+
+    @Test
     void readsVersionOneHeadersAndLargeSizes() throws IOException {
         // a 64-bit box size (size field 1) before the moov box
         byte[] big = ByteBuffer.allocate(16 + 10).putInt(1).put("free".getBytes(StandardCharsets.ISO_8859_1))

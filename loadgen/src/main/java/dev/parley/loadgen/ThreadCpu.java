@@ -1,5 +1,6 @@
 package dev.parley.loadgen;
 
+import dev.parley.loadgen.bench.ProcessStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +20,6 @@ final class ThreadCpu {
     /** Who spent the CPU time. */
     enum Share { SERVER, GENERATOR, JVM }
 
-    /** Kernel clock ticks per second for the times in {@code stat} (USER_HZ; 100 on every Linux build here). */
-    private static final double TICKS_PER_SECOND = 100;
-
     private ThreadCpu() {
     }
 
@@ -36,9 +34,7 @@ final class ThreadCpu {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    double seconds = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / TICKS_PER_SECOND;
-                    result.merge(classify(name), seconds, Double::sum);
+                    result.merge(classify(name), ProcessStats.cpuSeconds(stat), Double::sum);
                 } catch (IOException | RuntimeException e) {
                     // the thread ended between listing and reading
                 }

@@ -377,32 +377,24 @@ public final class S3BlobStore implements BlobStore {
         if (size <= partSize) {
             return Optional.empty();
         }
-        long part = partLength(size);
-        int count = Math.toIntExact((size + part - 1) / part);
+        List<DirectPart> layout = layout(size);
         try {
             if (head(object).isPresent()) { // joined already: every part is there
-                List<DirectPart> all = new ArrayList<>(count);
-                for (int n = 1; n <= count; n++) {
-                    long offset = (n - 1) * part;
-                    all.add(new DirectPart(n, offset, Math.min(part, size - offset), null));
-                }
-                return Optional.of(all);
+                return Optional.of(layout);
             }
             String multipart = multipartId(uploadId).orElseGet(() -> startMultipart(uploadId));
             Map<Integer, Part> have = parts(object, multipart);
-            List<DirectPart> parts = new ArrayList<>(count);
-            for (int n = 1; n <= count; n++) {
-                long offset = (n - 1) * part;
-                long length = Math.min(part, size - offset);
-                Part got = have.get(n);
-                URI url = null;
-                if (got == null || got.size() != length) {
-                    int number = n;
-                    url = uri(presigner.presignUploadPart(p -> p.signatureDuration(ttl).uploadPartRequest(
-                        r -> r.bucket(bucket).key(object).uploadId(multipart).partNumber(number)
-                            .contentLength(length))).url());
+            List<DirectPart> parts = new ArrayList<>(layout.size());
+            for (DirectPart part : layout) {
+                Part got = have.get(part.number());
+                if (got != null && got.size() == part.length()) {
+                    parts.add(part);
+                } else {
+                    URI url = uri(presigner.presignUploadPart(p -> p.signatureDuration(ttl).uploadPartRequest(
+                        r -> r.bucket(bucket).key(object).uploadId(multipart).partNumber(part.number())
+                            .contentLength(part.length()))).url());
+                    parts.add(new DirectPart(part.number(), part.offset(), part.length(), url));
                 }
-                parts.add(new DirectPart(n, offset, length, url));
             }
             return Optional.of(parts);
         } catch (SdkException e) {
@@ -410,11 +402,19 @@ public final class S3BlobStore implements BlobStore {
         }
     }
 
-    /** The length of every part but the last for {@code size} bytes: the configured size, or more past 10,000. */
-    private long partLength(long size) {
-        long least = (size + MAX_PARTS - 1) / MAX_PARTS;
+    /**
+     * How {@code size} bytes split into parts (all without URL): {@code partSize} each, or more (in whole MiB) when
+     * that would take over 10,000 parts; the last one shorter.
+     */
+    private List<DirectPart> layout(long size) {
         long mib = 1024 * 1024;
-        return Math.max(partSize, (least + mib - 1) / mib * mib);
+        long least = (size + MAX_PARTS - 1) / MAX_PARTS;
+        long part = Math.max(partSize, (least + mib - 1) / mib * mib);
+        List<DirectPart> layout = new ArrayList<>();
+        for (long offset = 0; offset < size; offset += part) {
+            layout.add(new DirectPart(layout.size() + 1, offset, Math.min(part, size - offset), null));
+        }
+        return layout;
     }
 
     private String startMultipart(long uploadId) {
@@ -463,22 +463,20 @@ public final class S3BlobStore implements BlobStore {
             if (multipart.isEmpty()) {
                 return;
             }
-            long part = partLength(size);
-            int count = Math.toIntExact((size + part - 1) / part);
+            List<DirectPart> layout = layout(size);
             Map<Integer, Part> have = parts(object, multipart.get());
-            List<CompletedPart> done = new ArrayList<>(count);
-            for (int n = 1; n <= count; n++) {
-                long length = Math.min(part, size - (n - 1) * part);
-                Part got = have.get(n);
-                if (got == null || got.size() != length) {
-                    throw new IllegalStateException("upload " + uploadId + ": part " + n + " has "
-                        + (got == null ? "not arrived" : got.size() + " bytes, not " + length));
+            List<CompletedPart> done = new ArrayList<>(layout.size());
+            for (DirectPart part : layout) {
+                Part got = have.get(part.number());
+                if (got == null || got.size() != part.length()) {
+                    throw new IllegalStateException("upload " + uploadId + ": part " + part.number() + " has "
+                        + (got == null ? "not arrived" : got.size() + " bytes, not " + part.length()));
                 }
-                done.add(CompletedPart.builder().partNumber(n).eTag(got.eTag()).build());
+                done.add(CompletedPart.builder().partNumber(part.number()).eTag(got.eTag()).build());
             }
-            if (have.size() != count) {
+            if (have.size() != layout.size()) {
                 throw new IllegalStateException("upload " + uploadId + ": " + have.size() + " parts arrived, not "
-                    + count);
+                    + layout.size());
             }
             s3.completeMultipartUpload(b -> b.bucket(bucket).key(object).uploadId(multipart.get())
                 .multipartUpload(m -> m.parts(done)));

@@ -110,12 +110,6 @@ public final class Http {
         return r.body().isBlank() ? Json.parse("") : Json.parse(r.body());
     }
 
-    /** Sends raw bytes (a media upload) and checks the status. */
-    public void putBytes(String url, byte[] bytes, String contentType) {
-        check(sendBytes("PUT", url, bytes, 0, bytes.length,
-            contentType == null ? Map.of() : Map.of("Content-Type", contentType)));
-    }
-
     /**
      * Sends {@code length} bytes from {@code offset} (a media upload, or a part of one; {@code bytes} null for no
      * body) and returns the answer whatever its status. The timeout grows with the body: the request timeout plus

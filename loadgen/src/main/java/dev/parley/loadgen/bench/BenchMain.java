@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,11 +77,12 @@ public final class BenchMain {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString(), "serve",
-            "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", data.toString(),
-            "--set", "accounts.argon2.memoryKib=1024", "--set", "accounts.argon2.iterations=1",
-            "--set", "accounts.loginAttemptsPerIpPerMinute=10000000")
+        List<String> command = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+ExitOnOutOfMemoryError",
+            "-jar", jar.toString(), "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
+            "--data-dir", data.toString()));
+        BenchServer.SETUP_SETTINGS.forEach((k, v) -> command.addAll(List.of("--set", k + "=" + v)));
+        Process p = new ProcessBuilder(command)
             .redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
         URI url = URI.create("http://127.0.0.1:" + port);
         AutoCloseable stop = () -> {
@@ -90,9 +90,7 @@ public final class BenchMain {
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor();
             }
-            try (var files = Files.walk(data)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            BenchServer.deleteTree(data);
         };
         Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
         HttpClient http = HttpClient.newHttpClient();

@@ -61,6 +61,8 @@ public final class DirectScenario implements AutoCloseable {
 
     private final int users;
     private final int[][] contacts;
+    /** Messages sent so far from each user to each of its contacts (by index); only the sending thread uses it. */
+    private final int[][] sentCount;
     private final ParleyClient client;
     private final List<ParleyConnection> connections = new ArrayList<>();
     private final List<String> userIds = new ArrayList<>();
@@ -75,7 +77,6 @@ public final class DirectScenario implements AutoCloseable {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong outOfOrder = new AtomicLong();
     private final ConcurrentHashMap<Long, AtomicInteger> lastReceived = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Long, AtomicInteger> lastSent = new ConcurrentHashMap<>();
 
     /**
      * Registers (or logs in) {@code users} users named {@code <prefix>_<i>} and connects each once.
@@ -90,6 +91,7 @@ public final class DirectScenario implements AutoCloseable {
         }
         this.users = users;
         this.contacts = new int[users][peers];
+        this.sentCount = new int[users][peers];
         Random random = new Random(42);
         for (int i = 0; i < users; i++) {
             Set<Integer> chosen = new LinkedHashSet<>();
@@ -245,8 +247,9 @@ public final class DirectScenario implements AutoCloseable {
                 LockSupport.parkNanos(wait);
             }
             int from = random.nextInt(users);
-            int to = contacts[from][random.nextInt(contacts[from].length)];
-            int k = lastSent.computeIfAbsent(pair(from, to), x -> new AtomicInteger()).incrementAndGet();
+            int contact = random.nextInt(contacts[from].length);
+            int to = contacts[from][contact];
+            int k = ++sentCount[from][contact];
             boolean measured = measuring;
             connections.get(from).sendToUser(userIds.get(to), "b|" + from + "|" + to + "|" + k + "|" + due + "|"
                 + PADDING).whenComplete((ok, err) -> {
