@@ -34,7 +34,7 @@ import java.util.concurrent.CompletableFuture;
  * sender put at the start of the body, and acknowledges cumulatively every {@code ackEvery} messages. Many of them
  * share one small event loop group.
  */
-final class LeanReceiver extends ByteToMessageDecoder {
+public final class LeanReceiver extends ByteToMessageDecoder {
     private static final byte[] TYPE = "{\"type\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MESSAGE = "message\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SYNCED = "synced\"".getBytes(StandardCharsets.US_ASCII);
@@ -45,7 +45,7 @@ final class LeanReceiver extends ByteToMessageDecoder {
     private static final int MAX_FRAME = 1 << 20;
 
     /** Told of every message frame: its seq and the nanoTime the sender wrote into its body (or -1). */
-    interface Sink {
+    public interface Sink {
         void message(long seq, long sentNanos);
     }
 
@@ -65,13 +65,13 @@ final class LeanReceiver extends ByteToMessageDecoder {
     }
 
     /** An event loop group for receivers: native epoll where available (cheaper per read than NIO), else NIO. */
-    static EventLoopGroup newGroup(int threads) {
+    public static EventLoopGroup newGroup(int threads) {
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("bench-recv"),
             Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
     /** Connects, authenticates and completes once the server says {@code synced}. */
-    static CompletableFuture<Channel> connect(EventLoopGroup group, URI ws, String token, String conversationId,
+    public static CompletableFuture<Channel> connect(EventLoopGroup group, URI ws, String token, String conversationId,
                                               int ackEvery, Sink sink) {
         LeanReceiver handler = new LeanReceiver(token, conversationId, ackEvery, sink);
         WebSocketClientProtocolConfig cfg = WebSocketClientProtocolConfig.newBuilder().webSocketUri(ws)

@@ -1,38 +1,32 @@
 package dev.parley.loadgen.bench;
 
-import dev.parley.loadgen.BenchServer;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code ./parley bench SCENARIO}: runs a scenario against a server and writes a Markdown report with PNG plots
- * into a results folder. The server is the one at {@code --url}, or one this command starts as a child process from
- * {@code --server-jar} (a separate JVM, so the report can tell its CPU and memory from the generator's), or, without
- * either, one in this process.
+ * {@code ./parley bench SCENARIO}: runs a scenario against Parley and against the {@link Relay} baseline, one after
+ * the other, and writes a Markdown report with PNG plots into a results folder. Parley is the server at
+ * {@code --url}, or one this command starts as a child process from {@code --server-jar} (a separate JVM, so the
+ * report can tell its CPU and memory from the generator's), or, without either, one in this process. The relay runs
+ * the same way: a child process unless the servers run in this process.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchMain.Direct.class,
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    subcommands = {BenchMain.Direct.class, BenchMain.Group.class},
     description = "Load generator and benchmarks over the real wire protocol (loopback only).")
 public final class BenchMain {
-    @Option(names = "--url", description = "A running server (default: start one).")
+    @Option(names = "--url", description = "A running Parley server (default: start one).")
     URI url;
 
     @Option(names = "--server-pid", description = "The pid of the server at --url, to report its CPU use.")
@@ -48,79 +42,70 @@ public final class BenchMain {
     @Option(names = "--quick", description = "A few seconds at small scale (checks the harness, not speed).")
     boolean quick;
 
+    @Option(names = "--no-baseline", negatable = false,
+        description = "Skip the relay baseline (by default every scenario runs against it too).")
+    boolean noBaseline;
+
+    /** Each server a scenario ran against, by name, as the report describes it. */
+    final Map<String, String> described = new LinkedHashMap<>();
+
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
         System.exit(new CommandLine(new BenchMain()).execute(args));
     }
 
-    /** The server a scenario runs against, and how to stop it. */
-    record Target(URI url, ProcessStats stats, AutoCloseable stop, String description) {
+    /** A scenario's run against one server. */
+    interface OnTarget<R> {
+        R run(Target target) throws Exception;
     }
 
-    Target target() throws Exception {
+    /**
+     * Runs {@code body} against the relay (unless {@code --no-baseline}), then against Parley with these settings;
+     * each server is started for its turn and stopped after it, so they never compete for the machine.
+     */
+    <R> List<R> each(Map<String, String> settings, OnTarget<R> body) throws Exception {
+        List<R> results = new ArrayList<>();
+        if (!noBaseline) {
+            try (Target t = url == null && serverJar == null ? Target.relayInProcess() : Target.relayChild()) {
+                describe(t);
+                results.add(body.run(t));
+            }
+        }
+        try (Target t = parley(settings)) {
+            describe(t);
+            results.add(body.run(t));
+        }
+        return results;
+    }
+
+    private void describe(Target t) {
+        described.put(t.name(), t.description() + (t.readyMillis() < 0 ? ""
+            : "; answered /v1/health " + t.readyMillis() + " ms after its process started"));
+    }
+
+    /** The Parley server under test, started with these settings (when this command starts it). */
+    Target parley(Map<String, String> settings) throws Exception {
         if (url != null) {
-            return new Target(url, serverPid == null ? null : new ProcessStats(serverPid), () -> { },
-                "the server at " + url);
+            return Target.parleyAt(url, serverPid);
         }
         if (serverJar != null) {
-            return child(serverJar);
+            return Target.parleyChild(serverJar, settings);
         }
-        BenchServer in = BenchServer.start("sqlite", Map.of());
-        return new Target(URI.create("http://127.0.0.1:" + in.port()), null, in,
-            "a server in the generator's own process (SQLite, fresh data directory)");
+        return Target.parleyInProcess(settings);
     }
 
-    /** Starts the server jar on a free loopback port with a fresh data directory and bench settings. */
-    private static Target child(Path jar) throws Exception {
-        Path data = Files.createTempDirectory("parley-bench-data-");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:+ExitOnOutOfMemoryError",
-            "-jar", jar.toString(), "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
-            "--data-dir", data.toString()));
-        BenchServer.SETUP_SETTINGS.forEach((k, v) -> command.addAll(List.of("--set", k + "=" + v)));
-        Process p = new ProcessBuilder(command)
-            .redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
-        URI url = URI.create("http://127.0.0.1:" + port);
-        AutoCloseable stop = () -> {
-            p.destroy();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-            }
-            BenchServer.deleteTree(data);
-        };
-        Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                String log = Files.readString(data.resolve("server.log"));
-                stop.close();
-                throw new IllegalStateException("the server exited with " + p.exitValue() + " while starting:\n"
-                    + log);
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(url.resolve("/v1/health")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return new Target(url, new ProcessStats(p.pid()), stop,
-                        "a server started from " + jar.getFileName() + " as a child process (pid " + p.pid()
-                            + ", SQLite, fresh data directory)");
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        stop.close();
-        throw new IllegalStateException("the server did not answer /v1/health within 30 s");
+    /** Distinct user names per run, so that a run against a long-lived server (--url) starts fresh. */
+    static String prefix(String scenario) {
+        return scenario + ProcessHandle.current().pid() + "t" + (System.currentTimeMillis() % 100_000);
     }
 
     Path resultsDir(String scenario) {
         return out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
             + scenario);
+    }
+
+    String command(String rest) {
+        return "./parley bench" + (quick ? " --quick" : "") + (noBaseline ? " --no-baseline" : "") + " " + rest;
     }
 
     @Command(name = "direct", mixinStandardHelpOptions = true,
@@ -162,54 +147,145 @@ public final class BenchMain {
                 warmup = Math.min(warmup, 1);
                 maxSteps = Math.min(maxSteps, 2);
             }
-            List<DirectScenario.Result> runs = new ArrayList<>();
-            DirectScenario.Result best = null;
-            Target t = bench.target();
-            try (AutoCloseable stop = t.stop();
-                 DirectScenario s = new DirectScenario(t.url(), users, Math.min(peers, users - 1), "bench" + ProcessHandle.current().pid(),
-                     t.stats(), System.out)) {
-                double r = rate;
-                for (int step = 0; step < (findMax ? maxSteps : 1); step++) {
-                    System.out.printf("direct: %d users, %.0f msg/s offered, %d s (+%d s warm-up)%n", users, r,
-                        seconds, warmup);
-                    DirectScenario.Result res = s.run(r, warmup, seconds);
-                    runs.add(res);
-                    boolean held = res.clean() && res.ms(res.delivery(), 99) <= 100;
-                    System.out.printf("direct: %.0f delivered/s, p99 %.2f ms, lost %d, dup %d, out of order %d%n",
-                        res.deliveredPerSecond(), res.ms(res.delivery(), 99), res.lost(), res.duplicates(),
-                        res.outOfOrder());
-                    if (!held) {
-                        break;
+            Map<String, DirectScenario.Result> best = new LinkedHashMap<>();
+            List<DirectScenario.Result> runs = bench.each(Map.of(), t -> {
+                List<DirectScenario.Result> mine = new ArrayList<>();
+                try (DirectScenario s = new DirectScenario(t, users, Math.min(peers, users - 1), prefix("direct"),
+                    System.out)) {
+                    double r = rate;
+                    for (int step = 0; step < (findMax ? maxSteps : 1); step++) {
+                        System.out.printf("direct (%s): %d users, %.0f msg/s offered, %d s (+%d s warm-up)%n",
+                            t.name(), users, r, seconds, warmup);
+                        DirectScenario.Result res = s.run(r, warmup, seconds);
+                        mine.add(res);
+                        System.out.printf("direct (%s): %.0f delivered/s, p99 %.2f ms, lost %d, dup %d, out of "
+                            + "order %d%n", t.name(), res.deliveredPerSecond(), res.ms(res.delivery(), 99),
+                            res.lost(), res.duplicates(), res.outOfOrder());
+                        if (!res.clean() || res.ms(res.delivery(), 99) > 100) {
+                            break;
+                        }
+                        best.put(t.name(), res);
+                        r *= 1.5;
                     }
-                    best = res;
-                    r *= 1.5;
                 }
-                Path dir = bench.resultsDir("direct");
-                Report report = new Report(dir, "Parley benchmark: direct (1:1 messages)",
-                    "./parley bench" + (bench.quick ? " --quick" : "") + " direct --users " + users + " --peers "
-                        + peers + " --rate "
-                        + rate + " --seconds " + seconds + " --warmup " + warmup + (findMax ? " --find-max" : ""));
-                report.line("Server: " + t.description() + ".\n")
-                    .line("Open loop: each message is due at a fixed rate and its latency counts from that due "
-                        + "time (corrected for coordinated omission). End-to-end = due time to the recipient's "
-                        + "`message`; sent-ack = due time to the sender's `sent` (stored durably). Every message "
-                        + "is checked: lost, duplicated, or out of order per (sender, recipient).\n")
-                    .directTable(runs);
-                if (findMax) {
-                    report.line(best == null ? "**No rate held** (p99 <= 100 ms and no loss) from " + rate
-                        + " msg/s.\n" : String.format(Locale.ROOT, "**Highest sustained rate: %.0f msg/s** "
-                        + "(p99 %.2f ms, no loss).%n", best.offeredRate(), best.ms(best.delivery(), 99)));
+                return mine;
+            }).stream().flatMap(List::stream).toList();
+            Report report = new Report(bench.resultsDir("direct"), "Parley benchmark: direct (1:1 messages)",
+                bench.command("direct --users " + users + " --peers " + peers + " --rate " + rate + " --seconds "
+                    + seconds + " --warmup " + warmup + (findMax ? " --find-max --max-steps " + maxSteps : "")));
+            report.line("Open loop: each message is due at a fixed rate and its latency counts from that due "
+                    + "time (corrected for coordinated omission). End-to-end = due time to the recipient's "
+                    + "`message`; sent-ack = due time to the sender's `sent` (stored durably by Parley; the relay "
+                    + "answers at once). Every message is checked: lost, duplicated, or out of order per (sender, "
+                    + "recipient). The relay is the baseline: same protocol, no storage (see `Relay`).\n")
+                .servers(runs.stream().map(DirectScenario.Result::target).distinct().toList(), bench.described)
+                .directTable(runs);
+            if (findMax) {
+                for (String name : List.of("relay", "Parley")) {
+                    DirectScenario.Result b = best.get(name);
+                    if (runs.stream().anyMatch(r -> r.target().equals(name))) {
+                        report.line(b == null ? "**" + name + ": no rate held** (p99 <= 100 ms, no loss) from "
+                            + rate + " msg/s.\n" : String.format(Locale.ROOT, "**%s: highest sustained rate "
+                            + "%.0f msg/s** (p99 %.2f ms, no loss).%n", name, b.offeredRate(),
+                            b.ms(b.delivery(), 99)));
+                    }
                 }
-                DirectScenario.Result last = runs.get(runs.size() - 1);
-                report.latencyOverTime("latency-over-time", String.format(Locale.ROOT,
-                    "direct, %.0f msg/s offered: end-to-end latency per second", last.offeredRate()),
-                    last.timeline());
-                report.percentiles("latency-percentiles", "direct: end-to-end latency by percentile",
-                    runs.stream().map(x -> String.format(Locale.ROOT, "%.0f msg/s", x.offeredRate()))
-                        .toList(), runs.stream().map(DirectScenario.Result::delivery).toList());
-                System.out.println("report: " + report.write().toAbsolutePath());
-                return runs.stream().allMatch(DirectScenario.Result::clean) || findMax && best != null ? 0 : 1;
+                if (best.containsKey("relay") && best.containsKey("Parley")) {
+                    report.line(String.format(Locale.ROOT, "Parley sustains %.2f x the relay's rate.%n",
+                        best.get("Parley").offeredRate() / best.get("relay").offeredRate()));
+                }
+                report.latencyVsRate("latency-vs-rate", "direct: end-to-end latency by offered rate", runs);
+            } else if (runs.size() == 2) {
+                report.line(String.format(Locale.ROOT, "Parley / relay at %.0f msg/s offered: delivered %.2f x, "
+                    + "p99 %.2f ms vs %.2f ms.%n", rate, runs.get(1).deliveredPerSecond()
+                    / runs.get(0).deliveredPerSecond(), runs.get(1).ms(runs.get(1).delivery(), 99),
+                    runs.get(0).ms(runs.get(0).delivery(), 99)));
             }
+            for (DirectScenario.Result last : lastPerTarget(runs, DirectScenario.Result::target)) {
+                report.latencyOverTime("latency-over-time-" + last.target().toLowerCase(Locale.ROOT),
+                    String.format(Locale.ROOT, "direct, %s, %.0f msg/s offered: end-to-end latency per second",
+                        last.target(), last.offeredRate()), last.timeline());
+            }
+            report.percentiles("latency-percentiles", "direct: end-to-end latency by percentile",
+                runs.stream().map(x -> String.format(Locale.ROOT, "%s %.0f msg/s", x.target(), x.offeredRate()))
+                    .toList(), runs.stream().map(DirectScenario.Result::delivery).toList());
+            System.out.println("report: " + report.write().toAbsolutePath());
+            boolean ok = findMax ? best.size() == runs.stream().map(DirectScenario.Result::target).distinct().count()
+                : runs.stream().allMatch(DirectScenario.Result::clean);
+            return ok ? 0 : 1;
+        }
+    }
+
+    /** The last result of each server, in the order the servers ran. */
+    static <R> List<R> lastPerTarget(List<R> runs, java.util.function.Function<R, String> target) {
+        Map<String, R> last = new LinkedHashMap<>();
+        runs.forEach(r -> last.put(target.apply(r), r));
+        return List.copyOf(last.values());
+    }
+
+    @Command(name = "group", mixinStandardHelpOptions = true,
+        description = "Fan-out in one large group, every member online; deliveries/s and send-to-last-delivery.")
+    static final class Group implements Callable<Integer> {
+        @ParentCommand
+        BenchMain bench;
+
+        @Option(names = "--members", defaultValue = "1024", description = "Group size, every member connected.")
+        int members;
+
+        @Option(names = "--window", defaultValue = "16",
+            description = "Messages in flight (sent, not yet delivered to every member).")
+        int window;
+
+        @Option(names = "--ack-every", defaultValue = "50",
+            description = "Each receiver acknowledges (delivered) every this many messages.")
+        int ackEvery;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds.")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured seconds first.")
+        int warmup;
+
+        @Override
+        public Integer call() throws Exception {
+            if (bench.quick) {
+                members = Math.min(members, 20);
+                seconds = Math.min(seconds, 2);
+                warmup = Math.min(warmup, 1);
+            }
+            List<GroupScenario.Result> runs = bench.each(Map.of("groups.maxMembers",
+                Integer.toString(Math.max(members, 2))), t -> {
+                    try (GroupScenario s = new GroupScenario(t, members, ackEvery, prefix("group"), System.out)) {
+                        System.out.printf("group (%s): %d members, %d in flight, %d s (+%d s warm-up)%n", t.name(),
+                            members, window, seconds, warmup);
+                        GroupScenario.Result r = s.run(window, warmup, seconds);
+                        System.out.printf("group (%s): %.0f deliveries/s, p99 to last delivery %.2f ms, lost %d, "
+                            + "out of order %d%n", t.name(), r.deliveriesPerSecond(),
+                            Second.ms(r.lastDelivery(), 99), r.lost(), r.outOfOrder());
+                        return r;
+                    }
+                });
+            Report report = new Report(bench.resultsDir("group"), "Parley benchmark: group fan-out",
+                bench.command("group --members " + members + " --window " + window + " --ack-every " + ackEvery
+                    + " --seconds " + seconds + " --warmup " + warmup));
+            report.line("One group, every member connected (lean receivers that acknowledge every " + ackEvery
+                    + " messages); one member sends with " + window + " messages in flight, a message being in "
+                    + "flight until the last member got it (a closed loop: it finds the fan-out capacity with "
+                    + "bounded queues). Deliveries = message frames received by all members together. Latency = "
+                    + "send to the last member's delivery, at that capacity. Every receiver checks it gets every "
+                    + "message once, in increasing seq order.\n")
+                .servers(runs.stream().map(GroupScenario.Result::target).toList(), bench.described)
+                .groupTable(runs);
+            for (GroupScenario.Result r : runs) {
+                report.latencyOverTime("latency-over-time-" + r.target().toLowerCase(Locale.ROOT),
+                    String.format(Locale.ROOT, "group of %d, %s: send to last delivery per second", members,
+                        r.target()), r.timeline());
+            }
+            report.percentiles("latency-percentiles", "group: send to last delivery by percentile",
+                runs.stream().map(GroupScenario.Result::target).toList(),
+                runs.stream().map(GroupScenario.Result::lastDelivery).toList());
+            System.out.println("report: " + report.write().toAbsolutePath());
+            return runs.stream().allMatch(GroupScenario.Result::clean) ? 0 : 1;
         }
     }
 }

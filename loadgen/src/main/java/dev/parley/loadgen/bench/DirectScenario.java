@@ -2,12 +2,10 @@ package dev.parley.loadgen.bench;
 
 import dev.parley.client.ConnectOptions;
 import dev.parley.client.Credentials;
-import dev.parley.client.ParleyApiException;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.ParleyConnection;
 import dev.parley.protocol.ServerFrame;
 import java.io.PrintStream;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -36,12 +34,8 @@ import org.HdrHistogram.Recorder;
  * per (sender, recipient) pair.
  */
 public final class DirectScenario implements AutoCloseable {
-    /** One second of the measured window. */
-    public record Second(int second, long delivered, double p50Ms, double p99Ms, double p999Ms, double maxMs) {
-    }
-
     /** What one run at one offered rate measured. */
-    public record Result(int users, double offeredRate, int seconds, long sent, long acked, long delivered,
+    public record Result(String target, int users, double offeredRate, int seconds, long sent, long acked, long delivered,
                          long lost, long duplicates, long outOfOrder, long failedSends, double deliveredPerSecond,
                          Histogram delivery, Histogram ack, List<Second> timeline, double generatorCpuPercent,
                          double serverCpuPercent) {
@@ -55,7 +49,6 @@ public final class DirectScenario implements AutoCloseable {
         }
     }
 
-    private static final String PASSWORD = "benchmark-password";
     private static final String PADDING = "x".repeat(60);
     private static final Duration DRAIN = Duration.ofSeconds(10);
 
@@ -67,6 +60,7 @@ public final class DirectScenario implements AutoCloseable {
     private final List<ParleyConnection> connections = new ArrayList<>();
     private final List<String> userIds = new ArrayList<>();
     private final ProcessStats server;
+    private final String target;
     private final PrintStream progress;
 
     // per run
@@ -80,10 +74,8 @@ public final class DirectScenario implements AutoCloseable {
 
     /**
      * Registers (or logs in) {@code users} users named {@code <prefix>_<i>} and connects each once.
-     *
-     * @param server the server's process, for its CPU use; null when unknown
      */
-    public DirectScenario(URI url, int users, int peers, String prefix, ProcessStats server, PrintStream progress)
+    public DirectScenario(Target target, int users, int peers, String prefix, PrintStream progress)
         throws Exception {
         if (users < 2 || peers < 1 || peers >= users) {
             throw new IllegalArgumentException("users: " + users + ", peers: " + peers
@@ -106,20 +98,17 @@ public final class DirectScenario implements AutoCloseable {
                 contacts[i][n++] = j;
             }
         }
-        this.server = server;
+        this.server = target.stats();
+        this.target = target.name();
         this.progress = progress;
-        this.client = ParleyClient.create(url);
-        progress.printf("direct: setting up %d users and connections...%n", users);
+        this.client = ParleyClient.create(target.url());
+        progress.printf("direct (%s): setting up %d users and connections...%n", this.target, users);
+        List<Credentials> logins = target.accounts(client, prefix, users);
         ExecutorService pool = Executors.newFixedThreadPool(8, Thread.ofPlatform().name("bench-setup-", 0).factory());
         try {
-            List<Future<Credentials>> logins = new ArrayList<>();
-            for (int i = 0; i < users; i++) {
-                String name = prefix + "_" + i;
-                logins.add(pool.submit(() -> account(name)));
-            }
             List<Future<ParleyConnection>> conns = new ArrayList<>();
             for (int i = 0; i < users; i++) {
-                Credentials c = logins.get(i).get();
+                Credentials c = logins.get(i);
                 userIds.add(c.userId());
                 int index = i;
                 conns.add(pool.submit(() -> {
@@ -158,17 +147,6 @@ public final class DirectScenario implements AutoCloseable {
         if (failed.get() > 0) {
             throw new IllegalStateException(failed.get() + " introductions failed");
         }
-    }
-
-    private Credentials account(String name) {
-        try {
-            client.register(name, PASSWORD, null);
-        } catch (ParleyApiException e) {
-            if (e.status() != 409) {
-                throw e;
-            }
-        }
-        return client.login(name, PASSWORD, "bench");
     }
 
     /** Body: {@code <from>|<to>|<k>|<intendedNanos>|padding}: k counts the messages of that pair from 1. */
@@ -280,7 +258,7 @@ public final class DirectScenario implements AutoCloseable {
         deliveryTotal.add(deliveryRecorder.getIntervalHistogram());
         ackTotal.add(ackRecorder.getIntervalHistogram());
         double wall = measuredNanos / 1e9;
-        return new Result(users, rate, seconds, sent, acked.get(), delivered.get(), sent - delivered.get(),
+        return new Result(target, users, rate, seconds, sent, acked.get(), delivered.get(), sent - delivered.get(),
             duplicates.get(), outOfOrder.get(), failed.get(), deliveredInWindow / wall, deliveryTotal, ackTotal,
             timeline, ProcessStats.percent(genCpu0, genCpu1, wall), ProcessStats.percent(srvCpu0, srvCpu1, wall));
     }
@@ -290,14 +268,7 @@ public final class DirectScenario implements AutoCloseable {
         Histogram h = deliveryRecorder.getIntervalHistogram();
         ackTotal.add(ackRecorder.getIntervalHistogram());
         deliveryTotal.add(h);
-        Second s = new Second(n, h.getTotalCount(), ms(h, 50), ms(h, 99), ms(h, 99.9), h.getMaxValue() / 1e6);
-        progress.printf("  %3d s  %7d delivered  p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms%n", n, s.delivered(),
-            s.p50Ms(), s.p99Ms(), s.maxMs());
-        return s;
-    }
-
-    private static double ms(Histogram h, double percentile) {
-        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1e6;
+        return Second.of(n, h.getTotalCount(), h, progress);
     }
 
     @Override

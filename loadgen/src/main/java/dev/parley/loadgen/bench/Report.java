@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.knowm.xchart.BitmapEncoder;
@@ -37,26 +38,73 @@ public final class Report {
         return this;
     }
 
+    /** Which servers ran, in order, as described. */
+    public Report servers(List<String> names, Map<String, String> described) {
+        md.append("Servers, one after the other:\n\n");
+        names.stream().distinct().forEach(n -> md.append("- **").append(n).append("**: ")
+            .append(described.getOrDefault(n, "?")).append('\n'));
+        md.append('\n');
+        return this;
+    }
+
+    /** p50 and p99 end-to-end latency against the offered rate, one line per server and percentile. */
+    public Report latencyVsRate(String file, String title, List<DirectScenario.Result> runs) throws IOException {
+        XYChart chart = new XYChartBuilder().width(900).height(450).title(title).xAxisTitle("offered msg/s")
+            .yAxisTitle("latency, ms").build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        for (String target : runs.stream().map(DirectScenario.Result::target).distinct().toList()) {
+            List<DirectScenario.Result> mine = runs.stream().filter(r -> r.target().equals(target)).toList();
+            List<Double> x = mine.stream().map(DirectScenario.Result::offeredRate).toList();
+            for (double p : new double[] {50, 99}) {
+                List<Double> y = mine.stream().map(r -> Math.max(0.001, Second.ms(r.delivery(), p))).toList();
+                chart.addSeries(String.format(Locale.ROOT, "%s p%.0f", target, p), x, y);
+            }
+        }
+        return save(chart, file);
+    }
+
     /** The results table of one or more runs of the {@code direct} scenario. */
     public Report directTable(List<DirectScenario.Result> runs) {
-        md.append("| offered msg/s | delivered msg/s | e2e p50 / p99 / p99.9 / max ms | sent-ack p50 / p99 ms "
+        md.append("| server | offered msg/s | delivered msg/s | e2e p50 / p99 / p99.9 / max ms | sent-ack p50 / p99 ms "
             + "| sent | lost | dup | out of order | generator CPU % | server CPU % |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (DirectScenario.Result r : runs) {
             md.append(String.format(Locale.ROOT,
-                "| %.0f | %.0f | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %d | %d | %d | %d | %.0f | %s |%n",
-                r.offeredRate(), r.deliveredPerSecond(), r.ms(r.delivery(), 50), r.ms(r.delivery(), 99),
+                "| %s | %.0f | %.0f | %.2f / %.2f / %.2f / %.2f | %.2f / %.2f | %d | %d | %d | %d | %.0f | %s |%n",
+                r.target(), r.offeredRate(), r.deliveredPerSecond(), r.ms(r.delivery(), 50), r.ms(r.delivery(), 99),
                 r.ms(r.delivery(), 99.9), r.delivery().getMaxValue() / 1e6, r.ms(r.ack(), 50), r.ms(r.ack(), 99),
                 r.sent(), r.lost(), r.duplicates(), r.outOfOrder(), r.generatorCpuPercent(),
-                Double.isNaN(r.serverCpuPercent()) ? "n/a" : String.format(Locale.ROOT, "%.0f",
-                    r.serverCpuPercent())));
+                percent(r.serverCpuPercent())));
         }
         md.append('\n');
         return this;
     }
 
+    /** The results table of the {@code group} scenario, with each run's ratio to the baseline's. */
+    public Report groupTable(List<GroupScenario.Result> runs) {
+        GroupScenario.Result base = runs.stream().filter(r -> r.target().equals("relay")).findFirst().orElse(null);
+        md.append("| server | members | in flight | messages/s | deliveries/s | ratio to relay | send to last delivery "
+            + "p50 / p99 / max ms | lost | out of order | receivers closed | generator CPU % | server CPU % |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (GroupScenario.Result r : runs) {
+            Histogram h = r.lastDelivery();
+            md.append(String.format(Locale.ROOT,
+                "| %s | %d | %d | %.0f | %.0f | %s | %.2f / %.2f / %.2f | %d | %d | %d | %.0f | %s |%n",
+                r.target(), r.members(), r.window(), r.messagesPerSecond(), r.deliveriesPerSecond(),
+                base == null ? "n/a" : String.format(Locale.ROOT, "%.2f", r.deliveriesPerSecond()
+                    / base.deliveriesPerSecond()), Second.ms(h, 50), Second.ms(h, 99), h.getMaxValue() / 1e6,
+                r.lost(), r.outOfOrder(), r.closed(), r.generatorCpuPercent(), percent(r.serverCpuPercent())));
+        }
+        md.append('\n');
+        return this;
+    }
+
+    static String percent(double value) {
+        return Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, "%.0f", value);
+    }
+
     /** A plot of p50/p99/p99.9/max per second of a run. */
-    public Report latencyOverTime(String file, String title, List<DirectScenario.Second> timeline)
+    public Report latencyOverTime(String file, String title, List<Second> timeline)
         throws IOException {
         XYChart chart = new XYChartBuilder().width(900).height(450).title(title).xAxisTitle("second")
             .yAxisTitle("latency, ms").build();
@@ -66,7 +114,7 @@ public final class Report {
         List<Double> p99 = new ArrayList<>();
         List<Double> p999 = new ArrayList<>();
         List<Double> max = new ArrayList<>();
-        for (DirectScenario.Second s : timeline) {
+        for (Second s : timeline) {
             x.add(s.second());
             p50.add(Math.max(0.001, s.p50Ms()));
             p99.add(Math.max(0.001, s.p99Ms()));

@@ -2,10 +2,8 @@ package dev.parley.loadgen.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parley.loadgen.BenchServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,14 +19,16 @@ import picocli.CommandLine;
  * loss, no duplicates, order, a report with its plots), never speed.
  */
 class BenchHarnessTest {
+    private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8);
+
     @TempDir
     Path dir;
 
     @Test
     void directDeliversEveryMessageOnceInOrderAndMeasuresIt() throws Exception {
-        try (BenchServer server = BenchServer.start("sqlite", Map.of());
-             DirectScenario direct = new DirectScenario(URI.create("http://127.0.0.1:" + server.port()), 10, 3, "t",
-                 ProcessStats.self(), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+        try (Target server = Target.parleyInProcess(Map.of());
+             DirectScenario direct = new DirectScenario(server, 10, 3, "t", QUIET)) {
             DirectScenario.Result r = direct.run(200, 1, 2);
 
             assertThat(r.sent()).isBetween(550L, 650L); // 3 s at 200/s, open loop
@@ -46,20 +46,40 @@ class BenchHarnessTest {
     }
 
     @Test
-    void benchCommandWritesAReportWithPlots() throws Exception {
+    void groupDeliversEveryMessageToEveryMemberInOneOrder() throws Exception {
+        for (Target server : List.of(Target.relayInProcess(), Target.parleyInProcess(Map.of()))) {
+            try (server; GroupScenario group = new GroupScenario(server, 12, 5, "g", QUIET)) {
+                GroupScenario.Result r = group.run(4, 1, 2);
+
+                assertThat(r.sent()).as(server.name()).isPositive();
+                assertThat(r.clean()).as(server.name() + ": " + r).isTrue();
+                assertThat(r.deliveriesPerSecond()).isPositive();
+                assertThat(r.lastDelivery().getTotalCount()).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void benchCommandWritesAReportWithPlotsAndTheBaseline() throws Exception {
         int exit = new CommandLine(new BenchMain()).execute("--quick", "--out", dir.toString(), "direct",
             "--users", "8", "--rate", "100", "--seconds", "1", "--warmup", "1");
 
         assertThat(exit).isZero();
-        List<Path> runs;
-        try (Stream<Path> s = Files.list(dir)) {
-            runs = s.toList();
-        }
-        assertThat(runs).hasSize(1);
-        String report = Files.readString(runs.get(0).resolve("report.md"));
-        assertThat(report).contains("| offered msg/s |").contains("latency-over-time.png")
+        Path run = onlyRun();
+        String report = Files.readString(run.resolve("report.md"));
+        assertThat(report).contains("| server | offered msg/s |").contains("| relay | 100 |")
+            .contains("| Parley | 100 |").contains("Parley / relay at 100 msg/s")
+            .contains("latency-over-time-parley.png").contains("latency-over-time-relay.png")
             .contains("latency-percentiles.png");
-        assertThat(Files.size(runs.get(0).resolve("latency-over-time.png"))).isPositive();
-        assertThat(Files.size(runs.get(0).resolve("latency-percentiles.png"))).isPositive();
+        assertThat(Files.size(run.resolve("latency-over-time-parley.png"))).isPositive();
+        assertThat(Files.size(run.resolve("latency-percentiles.png"))).isPositive();
+    }
+
+    private Path onlyRun() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> runs = s.toList();
+            assertThat(runs).hasSize(1);
+            return runs.get(0);
+        }
     }
 }
