@@ -2,30 +2,25 @@ package dev.parley.sessions;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The single-node {@link SessionRegistry}: a map in this process. */
 public final class InMemorySessionRegistry implements SessionRegistry {
-    private final Map<Long, Set<SessionEntry>> byUser = new ConcurrentHashMap<>();
+    private final Map<Long, List<SessionEntry>> byUser = new ConcurrentHashMap<>();
 
     @Override
     public void register(SessionEntry entry) {
-        byUser.computeIfAbsent(entry.userId(), k -> ConcurrentHashMap.newKeySet()).add(entry);
+        byUser.compute(entry.userId(), (k, list) -> SmallLists.with(list, entry));
     }
 
     @Override
     public void unregister(SessionEntry entry) {
-        byUser.computeIfPresent(entry.userId(), (k, set) -> {
-            set.remove(entry);
-            return set.isEmpty() ? null : set;
-        });
+        byUser.computeIfPresent(entry.userId(), (k, list) -> SmallLists.without(list, entry));
     }
 
     @Override
     public List<SessionEntry> sessionsOf(long userId) {
-        Set<SessionEntry> set = byUser.get(userId);
-        return set == null ? List.of() : List.copyOf(set);
+        return byUser.getOrDefault(userId, List.of());
     }
 
     /** Provider for {@code sessions.type: memory}. */

@@ -3,12 +3,11 @@ package dev.parley.sessions;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The open connections of this node, by user and by device; keeps the {@link SessionRegistry} in step. */
 public final class LocalSessions {
-    private final Map<Long, Set<Session>> byUser = new ConcurrentHashMap<>();
+    private final Map<Long, List<Session>> byUser = new ConcurrentHashMap<>();
     private final SessionRegistry registry;
     private final int nodeId;
     private volatile Listener listener = (userId, online) -> { };
@@ -30,11 +29,9 @@ public final class LocalSessions {
     /** Adds a connection; it starts receiving live messages (held back until its sync ends). */
     public void add(Session s) {
         boolean[] first = {false};
-        byUser.compute(s.userId(), (k, set) -> {
-            Set<Session> sessions = set == null ? ConcurrentHashMap.newKeySet() : set;
-            first[0] = sessions.isEmpty();
-            sessions.add(s);
-            return sessions;
+        byUser.compute(s.userId(), (k, list) -> {
+            first[0] = list == null;
+            return SmallLists.with(list, s);
         });
         registry.register(entry(s));
         if (first[0]) {
@@ -44,9 +41,10 @@ public final class LocalSessions {
 
     public void remove(Session s) {
         boolean[] last = {false};
-        byUser.computeIfPresent(s.userId(), (k, set) -> {
-            last[0] = set.remove(s) && set.isEmpty();
-            return set.isEmpty() ? null : set;
+        byUser.computeIfPresent(s.userId(), (k, list) -> {
+            List<Session> rest = list.contains(s) ? SmallLists.without(list, s) : list;
+            last[0] = rest == null;
+            return rest;
         });
         registry.unregister(entry(s));
         if (last[0]) {
@@ -56,16 +54,15 @@ public final class LocalSessions {
 
     /** The user's connections on this node (a snapshot view; empty when none). */
     public Collection<Session> of(long userId) {
-        Set<Session> set = byUser.get(userId);
-        return set == null ? List.of() : set;
+        return byUser.getOrDefault(userId, List.of());
     }
 
     /** Runs {@code action} for every connection on this node of any of these users (fan-out). */
     public void forEachOf(Collection<Long> userIds, java.util.function.Consumer<Session> action) {
         for (long user : userIds) {
-            Set<Session> set = byUser.get(user);
-            if (set != null) {
-                set.forEach(action);
+            List<Session> list = byUser.get(user);
+            if (list != null) {
+                list.forEach(action);
             }
         }
     }
@@ -82,8 +79,8 @@ public final class LocalSessions {
     /** How many connections are open on this node. */
     public int count() {
         int n = 0;
-        for (Set<Session> set : byUser.values()) {
-            n += set.size();
+        for (List<Session> list : byUser.values()) {
+            n += list.size();
         }
         return n;
     }

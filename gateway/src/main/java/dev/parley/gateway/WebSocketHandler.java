@@ -57,15 +57,15 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private final Clock clock;
     private final SerialExecutor inbox;
     private final long connectionId = CONNECTION_IDS.incrementAndGet();
-    /** Only touched on the event loop. */
+    /** The most bytes of waiting frames copied into one buffer for the socket. */
+    private static final int DRAIN_CHUNK = 64 * 1024;
     /**
      * Frames waiting for the event loop, from any thread. One drain task at a time writes them all and flushes once,
      * so a burst to one connection costs one task and one syscall, and the bytes waiting here count towards the
-     * connection's outbound limit (the event loop's task queue is not bounded).
+     * connection's outbound limit (the event loop's task queue is not bounded). A linked queue: empty, it costs
+     * 48 bytes, where Netty's array-backed MPSC queues cost 0.6 to 4 KiB per idle connection.
      */
-    /** The most bytes of waiting frames copied into one buffer for the socket. */
-    private static final int DRAIN_CHUNK = 64 * 1024;
-    private final java.util.Queue<byte[]> outbox = io.netty.util.internal.PlatformDependent.newMpscQueue();
+    private final java.util.Queue<byte[]> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicLong outboxBytes = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
         new java.util.concurrent.atomic.AtomicBoolean();

@@ -1,6 +1,7 @@
 package dev.parley.loadgen.bench;
 
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -23,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
  * the same way: a child process unless the servers run in this process.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    subcommands = {BenchMain.Direct.class, BenchMain.Group.class},
+    subcommands = {BenchMain.Connections.class, BenchMain.Direct.class, BenchMain.Group.class},
     description = "Load generator and benchmarks over the real wire protocol (loopback only).")
 public final class BenchMain {
     @Option(names = "--url", description = "A running Parley server (default: start one).")
@@ -35,6 +36,10 @@ public final class BenchMain {
     @Option(names = "--server-jar", description = "Start the server from this jar as a child process.")
     Path serverJar;
 
+    @Option(names = "--server-java-option", paramLabel = "OPTION",
+        description = "A JVM option for the child server, e.g. -XX:StartFlightRecording=filename=s.jfr (repeatable).")
+    List<String> serverJavaOptions = new ArrayList<>();
+
     @Option(names = "--out", description = "Where results folders go (default: ${DEFAULT-VALUE}).",
         defaultValue = "bench-results")
     Path out;
@@ -42,12 +47,19 @@ public final class BenchMain {
     @Option(names = "--quick", description = "A few seconds at small scale (checks the harness, not speed).")
     boolean quick;
 
+    @Option(names = "--profile", description = "Record each measured window of the child server with JDK Flight "
+        + "Recorder (a .jfr per window in the results folder) and put its hottest methods in the report.")
+    boolean profile;
+
     @Option(names = "--no-baseline", negatable = false,
         description = "Skip the relay baseline (by default every scenario runs against it too).")
     boolean noBaseline;
 
     /** Each server a scenario ran against, by name, as the report describes it. */
     final Map<String, String> described = new LinkedHashMap<>();
+    /** The hottest methods of each profiled server's last measured window, by server name. */
+    final Map<String, String> hotMethods = new LinkedHashMap<>();
+    private Path resultsDir;
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
@@ -63,24 +75,31 @@ public final class BenchMain {
      * Runs {@code body} against the relay (unless {@code --no-baseline}), then against Parley with these settings;
      * each server is started for its turn and stopped after it, so they never compete for the machine.
      */
-    <R> List<R> each(Map<String, String> settings, OnTarget<R> body) throws Exception {
+    <R> List<R> each(String scenario, Map<String, String> settings, OnTarget<R> body) throws Exception {
         List<R> results = new ArrayList<>();
         if (!noBaseline) {
             try (Target t = url == null && serverJar == null ? Target.relayInProcess() : Target.relayChild()) {
-                describe(t);
-                results.add(body.run(t));
+                results.add(runOn(t, scenario, body));
             }
         }
         try (Target t = parley(settings)) {
-            describe(t);
-            results.add(body.run(t));
+            results.add(runOn(t, scenario, body));
         }
         return results;
     }
 
-    private void describe(Target t) {
+    private <R> R runOn(Target t, String scenario, OnTarget<R> body) throws Exception {
         described.put(t.name(), t.description() + (t.readyMillis() < 0 ? ""
             : "; answered /v1/health " + t.readyMillis() + " ms after its process started"));
+        if (profile) {
+            t.profileInto(Files.createDirectories(resultsDir(scenario)));
+        }
+        R result = body.run(t);
+        List<Path> recordings = t.recordings();
+        if (!recordings.isEmpty()) {
+            hotMethods.put(t.name(), JdkTools.hotMethods(recordings.get(recordings.size() - 1), 25));
+        }
+        return result;
     }
 
     /** The Parley server under test, started with these settings (when this command starts it). */
@@ -89,7 +108,7 @@ public final class BenchMain {
             return Target.parleyAt(url, serverPid);
         }
         if (serverJar != null) {
-            return Target.parleyChild(serverJar, settings);
+            return Target.parleyChild(serverJar, settings, serverJavaOptions);
         }
         return Target.parleyInProcess(settings);
     }
@@ -99,9 +118,13 @@ public final class BenchMain {
         return scenario + ProcessHandle.current().pid() + "t" + (System.currentTimeMillis() % 100_000);
     }
 
+    /** This command's results folder (one per command, named by its start time). */
     Path resultsDir(String scenario) {
-        return out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
-            + scenario);
+        if (resultsDir == null) {
+            resultsDir = out.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                + "-" + scenario);
+        }
+        return resultsDir;
     }
 
     String command(String rest) {
@@ -148,7 +171,7 @@ public final class BenchMain {
                 maxSteps = Math.min(maxSteps, 2);
             }
             Map<String, DirectScenario.Result> best = new LinkedHashMap<>();
-            List<DirectScenario.Result> runs = bench.each(Map.of(), t -> {
+            List<DirectScenario.Result> runs = bench.each("direct", Map.of(), t -> {
                 List<DirectScenario.Result> mine = new ArrayList<>();
                 try (DirectScenario s = new DirectScenario(t, users, Math.min(peers, users - 1), prefix("direct"),
                     System.out)) {
@@ -209,6 +232,7 @@ public final class BenchMain {
             report.percentiles("latency-percentiles", "direct: end-to-end latency by percentile",
                 runs.stream().map(x -> String.format(Locale.ROOT, "%s %.0f msg/s", x.target(), x.offeredRate()))
                     .toList(), runs.stream().map(DirectScenario.Result::delivery).toList());
+            report.hotMethods(bench.hotMethods);
             System.out.println("report: " + report.write().toAbsolutePath());
             boolean ok = findMax ? best.size() == runs.stream().map(DirectScenario.Result::target).distinct().count()
                 : runs.stream().allMatch(DirectScenario.Result::clean);
@@ -253,7 +277,7 @@ public final class BenchMain {
                 seconds = Math.min(seconds, 2);
                 warmup = Math.min(warmup, 1);
             }
-            List<GroupScenario.Result> runs = bench.each(Map.of("groups.maxMembers",
+            List<GroupScenario.Result> runs = bench.each("group", Map.of("groups.maxMembers",
                 Integer.toString(Math.max(members, 2))), t -> {
                     try (GroupScenario s = new GroupScenario(t, members, ackEvery, prefix("group"), System.out)) {
                         System.out.printf("group (%s): %d members, %d in flight, %d s (+%d s warm-up)%n", t.name(),
@@ -284,8 +308,50 @@ public final class BenchMain {
             report.percentiles("latency-percentiles", "group: send to last delivery by percentile",
                 runs.stream().map(GroupScenario.Result::target).toList(),
                 runs.stream().map(GroupScenario.Result::lastDelivery).toList());
+            report.hotMethods(bench.hotMethods);
             System.out.println("report: " + report.write().toAbsolutePath());
             return runs.stream().allMatch(GroupScenario.Result::clean) ? 0 : 1;
+        }
+    }
+
+    @Command(name = "connections", mixinStandardHelpOptions = true,
+        description = "Ramp N authenticated WebSocket connections, hold them with heartbeats; memory per connection.")
+    static final class Connections implements Callable<Integer> {
+        @ParentCommand
+        BenchMain bench;
+
+        @Option(names = "--connections", defaultValue = "10000",
+            description = "Connections (one user each); at most ~19,000 here (20,000 open files per process).")
+        int connections;
+
+        @Option(names = "--hold", defaultValue = "30", description = "Seconds to hold them after the ramp.")
+        int hold;
+
+        @Option(names = "--ping-every", defaultValue = "20", description = "Seconds between one connection's pings.")
+        int pingEvery;
+
+        @Override
+        public Integer call() throws Exception {
+            if (bench.quick) {
+                connections = Math.min(connections, 200);
+                hold = Math.min(hold, 3);
+                pingEvery = Math.min(pingEvery, 1);
+            }
+            List<ConnectionsScenario.Result> runs = bench.each("connections", Map.of(), t ->
+                ConnectionsScenario.run(t, connections, hold, pingEvery, prefix("conn"), System.out));
+            Report report = new Report(bench.resultsDir("connections"), "Parley benchmark: connections",
+                bench.command("connections --connections " + connections + " --hold " + hold + " --ping-every "
+                    + pingEvery));
+            report.line("Each connection is a user of its own: WebSocket upgrade, `auth`, wait for `synced` (at most "
+                    + "256 handshakes at once). Then every connection pings every " + pingEvery + " s while they "
+                    + "are held. Memory per connection = (after - before) / connections, for the resident set and "
+                    + "for the heap after a full GC (`jcmd GC.run`), so it includes each connection's session, "
+                    + "buffers and socket. " + Report.fileLimit() + "\n")
+                .servers(runs.stream().map(ConnectionsScenario.Result::target).toList(), bench.described)
+                .connectionsTable(runs);
+            report.hotMethods(bench.hotMethods);
+            System.out.println("report: " + report.write().toAbsolutePath());
+            return runs.stream().allMatch(ConnectionsScenario.Result::clean) ? 0 : 1;
         }
     }
 }

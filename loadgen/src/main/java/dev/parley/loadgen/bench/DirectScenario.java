@@ -60,7 +60,7 @@ public final class DirectScenario implements AutoCloseable {
     private final List<ParleyConnection> connections = new ArrayList<>();
     private final List<String> userIds = new ArrayList<>();
     private final ProcessStats server;
-    private final String target;
+    private final Target target;
     private final PrintStream progress;
 
     // per run
@@ -99,10 +99,10 @@ public final class DirectScenario implements AutoCloseable {
             }
         }
         this.server = target.stats();
-        this.target = target.name();
+        this.target = target;
         this.progress = progress;
         this.client = ParleyClient.create(target.url());
-        progress.printf("direct (%s): setting up %d users and connections...%n", this.target, users);
+        progress.printf("direct (%s): setting up %d users and connections...%n", target.name(), users);
         List<Credentials> logins = target.accounts(client, prefix, users);
         ExecutorService pool = Executors.newFixedThreadPool(8, Thread.ofPlatform().name("bench-setup-", 0).factory());
         try {
@@ -213,6 +213,7 @@ public final class DirectScenario implements AutoCloseable {
                 deliveryRecorder.reset();
                 ackRecorder.reset();
                 measuring = true;
+                target.measurementStarted();
                 genCpu0 = self.cpuSeconds();
                 srvCpu0 = server == null ? -1 : server.cpuSeconds();
             }
@@ -245,6 +246,7 @@ public final class DirectScenario implements AutoCloseable {
         long measuredNanos = System.nanoTime() - warmEnd;
         double genCpu1 = self.cpuSeconds();
         double srvCpu1 = server == null ? -1 : server.cpuSeconds();
+        target.measurementEnded();
         long deliveredInWindow = delivered.get() - deliveredBeforeMeasuring;
         // drain: what was sent must arrive
         long deadline = System.nanoTime() + DRAIN.toNanos();
@@ -258,7 +260,7 @@ public final class DirectScenario implements AutoCloseable {
         deliveryTotal.add(deliveryRecorder.getIntervalHistogram());
         ackTotal.add(ackRecorder.getIntervalHistogram());
         double wall = measuredNanos / 1e9;
-        return new Result(target, users, rate, seconds, sent, acked.get(), delivered.get(), sent - delivered.get(),
+        return new Result(target.name(), users, rate, seconds, sent, acked.get(), delivered.get(), sent - delivered.get(),
             duplicates.get(), outOfOrder.get(), failed.get(), deliveredInWindow / wall, deliveryTotal, ackTotal,
             timeline, ProcessStats.percent(genCpu0, genCpu1, wall), ProcessStats.percent(srvCpu0, srvCpu1, wall));
     }

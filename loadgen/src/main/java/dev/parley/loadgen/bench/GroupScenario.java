@@ -157,6 +157,7 @@ public final class GroupScenario implements AutoCloseable {
             }
         });
         Thread.sleep(warmup * 1000L);
+        target.measurementStarted();
         lastDelivery.reset();
         ProcessStats self = ProcessStats.self();
         ProcessStats server = target.stats();
@@ -181,6 +182,7 @@ public final class GroupScenario implements AutoCloseable {
         double perSecond = (deliveries.sum() - del0) / wall;
         double gen1 = self.cpuSeconds();
         double srv1 = server == null ? -1 : server.cpuSeconds();
+        target.measurementEnded();
         stop.set(true);
         loopThread.join(5_000);
         // drain: every answer comes, and every stored message reaches every receiver

@@ -38,6 +38,14 @@ public final class Report {
         return this;
     }
 
+    /** The hottest methods of each profiled server (from its flight recording), if any. */
+    public Report hotMethods(Map<String, String> byServer) {
+        byServer.forEach((server, text) -> md.append("Hottest methods of ").append(server)
+            .append(" in its last measured window (JFR execution samples; the .jfr is in this folder):\n\n```\n")
+            .append(text).append("```\n\n"));
+        return this;
+    }
+
     /** Which servers ran, in order, as described. */
     public Report servers(List<String> names, Map<String, String> described) {
         md.append("Servers, one after the other:\n\n");
@@ -78,6 +86,52 @@ public final class Report {
         }
         md.append('\n');
         return this;
+    }
+
+    /** The results table of the {@code connections} scenario, with what the memory figures project to. */
+    public Report connectionsTable(List<ConnectionsScenario.Result> runs) {
+        md.append("| server | connections | ramp s | connections/s | RSS before / after MiB | RSS per connection KiB "
+            + "| heap per connection KiB | idle server CPU % | dropped | failed |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (ConnectionsScenario.Result r : runs) {
+            md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.0f | %s / %s | %s | %s | %s | %d | %d |%n",
+                r.target(), r.connections(), r.rampSeconds(), r.connectionsPerSecond(), mib(r.rssBefore()),
+                mib(r.rssAfter()), kib(r.rssPerConnection()), kib(r.heapPerConnection()),
+                percent(r.idleServerCpuPercent()), r.dropped(), r.failed()));
+        }
+        md.append('\n');
+        for (ConnectionsScenario.Result r : runs) {
+            if (!Double.isNaN(r.rssPerConnection()) && r.rssPerConnection() > 0) {
+                md.append(String.format(Locale.ROOT, "%s: at %.1f KiB per connection, 16 GiB of memory would hold "
+                    + "about %,.0f connections (memory alone; one process here is capped by open files).%n%n",
+                    r.target(), r.rssPerConnection() / 1024, 16.0 * (1L << 30) / r.rssPerConnection()));
+            }
+        }
+        return this;
+    }
+
+    private static String mib(long bytes) {
+        return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", bytes / 1048576.0);
+    }
+
+    private static String kib(double bytes) {
+        return Double.isNaN(bytes) ? "n/a" : String.format(Locale.ROOT, "%.1f", bytes / 1024);
+    }
+
+    /** This process's open-file limit, as a sentence for a report. */
+    static String fileLimit() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                    return "Open files per process on this machine: " + f[0] + " (soft), " + f[1] + " (hard); each "
+                        + "connection is one on each side, so one server process here holds at most about that many.";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return "";
     }
 
     /** The results table of the {@code group} scenario, with each run's ratio to the baseline's. */

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -40,6 +41,9 @@ public final class Target implements AutoCloseable {
     private final String description;
     private final HttpClient http = HttpClient.newHttpClient();
     private long readyMillis = -1;
+    private Path profileDir;
+    private final List<Path> recordings = new ArrayList<>();
+    private volatile Thread starting;
 
     private Target(boolean relay, URI url, ProcessStats stats, AutoCloseable stop, String description) {
         this.relay = relay;
@@ -69,11 +73,12 @@ public final class Target implements AutoCloseable {
     }
 
     /** Starts {@code ./parley serve} from the server jar on a free loopback port and a fresh data directory. */
-    static Target parleyChild(Path jar, Map<String, String> settings) throws Exception {
+    static Target parleyChild(Path jar, Map<String, String> settings, List<String> javaOptions) throws Exception {
         Path data = Files.createTempDirectory("parley-bench-data-");
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(java(), "-XX:+ExitOnOutOfMemoryError", "-jar",
-            jar.toString(), "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
+        List<String> command = new ArrayList<>(List.of(java(), "-XX:+ExitOnOutOfMemoryError"));
+        command.addAll(javaOptions);
+        command.addAll(List.of("-jar", jar.toString(), "serve", "--host", "127.0.0.1", "--port", Integer.toString(port),
             "--data-dir", data.toString()));
         Map<String, String> all = new HashMap<>(BenchServer.SETUP_SETTINGS);
         all.putAll(settings);
@@ -128,6 +133,47 @@ public final class Target implements AutoCloseable {
     /** Milliseconds from starting the child process to its first healthy answer; -1 when not started here. */
     public long readyMillis() {
         return readyMillis;
+    }
+
+    /**
+     * Profiles the server's measured windows with JDK Flight Recorder into this folder (through {@code jcmd}, so
+     * only for a server whose pid is known).
+     */
+    void profileInto(Path dir) {
+        this.profileDir = dir;
+    }
+
+    /**
+     * Called by a scenario when its measured window starts: starts a recording, if asked for. {@code jcmd} takes
+     * a few hundred milliseconds, so it runs beside the scenario and the recording starts a little late.
+     */
+    void measurementStarted() {
+        if (profileDir != null && stats != null) {
+            Path file = profileDir.resolve(name().toLowerCase(Locale.ROOT) + "-" + (recordings.size() + 1) + ".jfr")
+                .toAbsolutePath();
+            recordings.add(file);
+            starting = Thread.ofVirtual().start(() -> JdkTools.jcmd(stats.pid(), "JFR.start", "name=bench", "settings=profile",
+                "filename=" + file));
+        }
+    }
+
+    /** Called by a scenario when its measured window ends: stops and writes the recording. */
+    void measurementEnded() {
+        Thread t = starting;
+        if (t != null) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            starting = null;
+            JdkTools.jcmd(stats.pid(), "JFR.stop", "name=bench");
+        }
+    }
+
+    /** The flight recordings of the measured windows, one per window, if asked for. */
+    List<Path> recordings() {
+        return List.copyOf(recordings);
     }
 
     /** Whether the server answers {@code GET /v1/health} with 200. */

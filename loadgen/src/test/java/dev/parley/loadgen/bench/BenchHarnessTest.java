@@ -60,6 +60,20 @@ class BenchHarnessTest {
     }
 
     @Test
+    void connectionsAreHeldWithHeartbeatsAndNoneDrops() throws Exception {
+        for (Target server : List.of(Target.relayInProcess(), Target.parleyInProcess(Map.of(
+            "websocket.idleTimeoutSeconds", "5")))) {
+            try (server) {
+                ConnectionsScenario.Result r = ConnectionsScenario.run(server, 40, 7, 1, "c", QUIET);
+
+                assertThat(r.connections()).as(server.name()).isEqualTo(40);
+                assertThat(r.clean()).as(server.name() + ": " + r).isTrue(); // pings kept them past the idle timeout
+                assertThat(r.connectionsPerSecond()).isPositive();
+            }
+        }
+    }
+
+    @Test
     void benchCommandWritesAReportWithPlotsAndTheBaseline() throws Exception {
         int exit = new CommandLine(new BenchMain()).execute("--quick", "--out", dir.toString(), "direct",
             "--users", "8", "--rate", "100", "--seconds", "1", "--warmup", "1");
