@@ -56,6 +56,10 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private final GatewayConfig config;
     private final Clock clock;
     private final SerialExecutor inbox;
+    /** Client frames waiting in {@link #inbox}. */
+    private final java.util.concurrent.atomic.AtomicInteger inboxSize = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int PAUSE_READING_AT = 1024;
+    private static final int RESUME_READING_AT = 256;
     private final long connectionId = CONNECTION_IDS.incrementAndGet();
     /** The most bytes of waiting frames copied into one buffer for the socket. */
     private static final int DRAIN_CHUNK = 64 * 1024;
@@ -141,7 +145,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             OutboundFrame err = new OutboundFrame(new ServerFrame.Error(e.code(), e.getMessage(), e.ref()));
             switch (state) {
                 case AWAITING_AUTH -> rejectUnauthenticated("expected an auth frame first: " + e.getMessage());
-                case AUTHENTICATING -> inbox.execute(() -> send(err)); // answered after ready, in order
+                case AUTHENTICATING -> enqueue(() -> send(err)); // answered after ready, in order
                 default -> send(err);
             }
             return;
@@ -154,7 +158,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         if (f instanceof ClientFrame.Auth auth) {
             if (s == State.AWAITING_AUTH) {
                 state = State.AUTHENTICATING;
-                inbox.execute(() -> authenticate(auth.token()));
+                enqueue(() -> authenticate(auth.token()));
             } else {
                 send(error(ErrorCode.BAD_REQUEST, "already authenticated", null));
             }
@@ -162,7 +166,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         }
         if (s == State.AUTHENTICATING) {
             // Sent right behind auth without waiting for ready: handle it after auth, in order.
-            inbox.execute(() -> {
+            enqueue(() -> {
                 if (state == State.READY) {
                     handle(f);
                 }
@@ -174,7 +178,29 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
             return;
         }
         // Ping goes through the same queue: a pong means every earlier frame of this connection was handled.
-        inbox.execute(() -> handle(f));
+        enqueue(() -> handle(f));
+    }
+
+    /**
+     * Queues a client frame's handling on this connection's serial executor. A client that sends faster than its
+     * frames are handled stops being read (TCP pushes back on it) once {@link #PAUSE_READING_AT} frames wait, and
+     * is read again when they are down to {@link #RESUME_READING_AT}: the server's memory stays bounded under any
+     * load. Runs on the event loop.
+     */
+    private void enqueue(Runnable task) {
+        Channel ch = channel;
+        if (inboxSize.incrementAndGet() >= PAUSE_READING_AT && ch.config().isAutoRead()) {
+            ch.config().setAutoRead(false);
+        }
+        inbox.execute(() -> {
+            try {
+                task.run();
+            } finally {
+                if (inboxSize.decrementAndGet() == RESUME_READING_AT) {
+                    ch.eventLoop().execute(() -> ch.config().setAutoRead(true));
+                }
+            }
+        });
     }
 
     /** Handles one frame of an authenticated connection, on the connection's serial executor. */

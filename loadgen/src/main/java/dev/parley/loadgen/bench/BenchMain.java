@@ -24,9 +24,17 @@ import picocli.CommandLine.ParentCommand;
  * the same way: a child process unless the servers run in this process.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    subcommands = {BenchMain.Connections.class, BenchMain.Direct.class, BenchMain.Group.class},
+    subcommands = {BenchMain.Connections.class, BenchMain.Direct.class, BenchMain.Group.class,
+        BenchMain.CatchUp.class, BenchMain.Overload.class},
     description = "Load generator and benchmarks over the real wire protocol (loopback only).")
-public final class BenchMain {
+public final class BenchMain implements Callable<Integer> {
+    /** The scenarios {@code --all} runs, in this order. */
+    static final List<String> SCENARIOS = List.of("connections", "direct", "group", "catch-up", "overload");
+
+    @Option(names = "--all", description = "Run every scenario (connections, direct, group, catch-up, overload) "
+        + "with its defaults, one report each.")
+    boolean all;
+
     @Option(names = "--url", description = "A running Parley server (default: start one).")
     URI url;
 
@@ -66,6 +74,41 @@ public final class BenchMain {
         System.exit(new CommandLine(new BenchMain()).execute(args));
     }
 
+    /** {@code --all}: every scenario in turn, each as if run alone with the same common options. */
+    @Override
+    public Integer call() {
+        if (!all) {
+            new CommandLine(this).usage(System.out);
+            return 2;
+        }
+        List<String> common = new ArrayList<>(List.of("--out", out.toString()));
+        if (url != null) {
+            common.addAll(List.of("--url", url.toString()));
+        }
+        if (serverPid != null) {
+            common.addAll(List.of("--server-pid", serverPid.toString()));
+        }
+        if (serverJar != null) {
+            common.addAll(List.of("--server-jar", serverJar.toString()));
+        }
+        serverJavaOptions.forEach(o -> common.add("--server-java-option=" + o));
+        for (String flag : new String[] {quick ? "--quick" : null, profile ? "--profile" : null,
+            noBaseline ? "--no-baseline" : null}) {
+            if (flag != null) {
+                common.add(flag);
+            }
+        }
+        Map<String, Integer> exits = new LinkedHashMap<>();
+        for (String scenario : SCENARIOS) {
+            List<String> args = new ArrayList<>(common);
+            args.add(scenario);
+            System.out.println("== " + scenario);
+            exits.put(scenario, new CommandLine(new BenchMain()).execute(args.toArray(String[]::new)));
+        }
+        exits.forEach((s, code) -> System.out.println(s + ": " + (code == 0 ? "ok" : "FAILED (exit " + code + ")")));
+        return exits.values().stream().allMatch(c -> c == 0) ? 0 : 1;
+    }
+
     /** A scenario's run against one server. */
     interface OnTarget<R> {
         R run(Target target) throws Exception;
@@ -76,8 +119,13 @@ public final class BenchMain {
      * each server is started for its turn and stopped after it, so they never compete for the machine.
      */
     <R> List<R> each(String scenario, Map<String, String> settings, OnTarget<R> body) throws Exception {
+        return each(scenario, settings, !noBaseline, body);
+    }
+
+    private <R> List<R> each(String scenario, Map<String, String> settings, boolean baseline, OnTarget<R> body)
+        throws Exception {
         List<R> results = new ArrayList<>();
-        if (!noBaseline) {
+        if (baseline) {
             try (Target t = url == null && serverJar == null ? Target.relayInProcess() : Target.relayChild()) {
                 results.add(runOn(t, scenario, body));
             }
@@ -353,5 +401,113 @@ public final class BenchMain {
             System.out.println("report: " + report.write().toAbsolutePath());
             return runs.stream().allMatch(ConnectionsScenario.Result::clean) ? 0 : 1;
         }
+    }
+
+    @Command(name = "catch-up", mixinStandardHelpOptions = true,
+        description = "A device offline while K messages arrive over C conversations reconnects: time to synced.")
+    static final class CatchUp implements Callable<Integer> {
+        @ParentCommand
+        BenchMain bench;
+
+        @Option(names = "--messages", defaultValue = "10000", description = "Messages per round.")
+        int messages;
+
+        @Option(names = "--conversations", defaultValue = "100", description = "Conversations they arrive in.")
+        int conversations;
+
+        @Option(names = "--rounds", defaultValue = "5", description = "Reconnections (the first warms up the JIT).")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            if (bench.quick) {
+                messages = Math.min(messages, 500);
+                conversations = Math.min(conversations, 10);
+                rounds = Math.min(rounds, 2);
+            }
+            // The relay stores nothing, so it has nothing to catch up on: no baseline for this scenario.
+            List<CatchUpScenario.Result> runs = bench.each("catch-up", Map.of(), false, t ->
+                CatchUpScenario.run(t, messages, conversations, rounds, prefix("catchup"), System.out));
+            Report report = new Report(bench.resultsDir("catch-up"), "Parley benchmark: catch-up",
+                bench.command("catch-up --messages " + messages + " --conversations " + conversations + " --rounds "
+                    + rounds));
+            report.line("A reader's device is offline while " + messages + " messages arrive from "
+                    + conversations + " senders (one 1:1 conversation each); then it connects. Time = opening the "
+                    + "connection to `synced`, on the reader, which is the Java SDK parsing every frame and "
+                    + "acknowledging as an app does. Every message of the round is checked: once, in order per "
+                    + "conversation. There is no relay baseline here: the relay stores nothing to catch up on.\n")
+                .servers(runs.stream().map(CatchUpScenario.Result::target).toList(), bench.described)
+                .catchUpTable(runs);
+            report.hotMethods(bench.hotMethods);
+            System.out.println("report: " + report.write().toAbsolutePath());
+            return runs.stream().allMatch(CatchUpScenario.Result::clean) ? 0 : 1;
+        }
+    }
+
+    @Command(name = "overload", mixinStandardHelpOptions = true,
+        description = "Offered load above capacity, with typing and receipts: the server stays up, loses nothing acknowledged.")
+    static final class Overload implements Callable<Integer> {
+        @ParentCommand
+        BenchMain bench;
+
+        @Option(names = "--users", defaultValue = "500", description = "Users, one connection each.")
+        int users;
+
+        @Option(names = "--rate", defaultValue = "30000", description = "Offered messages per second (above capacity).")
+        double rate;
+
+        @Option(names = "--typing", defaultValue = "2", description = "typing frames sent with each message.")
+        int typing;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds.")
+        int seconds;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Unmeasured seconds first.")
+        int warmup;
+
+        @Override
+        public Integer call() throws Exception {
+            if (bench.quick) {
+                users = Math.min(users, 30);
+                rate = Math.min(rate, 3000);
+                seconds = Math.min(seconds, 2);
+                warmup = Math.min(warmup, 1);
+            }
+            List<OverloadRun> runs = bench.each("overload", Map.of(), t -> {
+                try (DirectScenario s = new DirectScenario(t, users, Math.min(10, users - 1), prefix("overload"),
+                    System.out); ServerWatch watch = new ServerWatch(t)) {
+                    Map<String, Double> shed0 = ServerWatch.shed(t);
+                    System.out.printf("overload (%s): %d users, %.0f msg/s offered with %d typing each, %d s%n",
+                        t.name(), users, rate, typing, seconds);
+                    DirectScenario.Result r = s.run(rate, warmup, seconds, typing);
+                    Map<String, Double> shed = ServerWatch.shed(t);
+                    shed0.forEach((k, v) -> shed.merge(k, -v, Double::sum));
+                    boolean alive = t.healthy();
+                    System.out.printf("overload (%s): %.0f delivered/s, %d refused, %d lost, server %s%n", t.name(),
+                        r.deliveredPerSecond(), r.failedSends(), r.lost(), alive ? "up" : "DOWN");
+                    return new OverloadRun(r, shed, watch.healthFailures(), watch.maxRss(), alive);
+                }
+            });
+            Report report = new Report(bench.resultsDir("overload"), "Parley benchmark: overload",
+                bench.command("overload --users " + users + " --rate " + rate + " --typing " + typing
+                    + " --seconds " + seconds + " --warmup " + warmup));
+            report.line("Offered load above capacity: " + users + " users send 1:1 messages at " + rate
+                    + " msg/s (open loop) and " + typing + " `typing` frames with each; recipients acknowledge "
+                    + "every message (`delivered`, so senders get receipts). A server may refuse messages it "
+                    + "cannot take (an `error` instead of `sent`), and shed typing, presence and receipts to a "
+                    + "backed-up connection; it must stay up and lose nothing it acknowledged. `/v1/health` is "
+                    + "polled twice a second throughout.\n")
+                .servers(runs.stream().map(x -> x.result().target()).toList(), bench.described)
+                .overloadTable(runs);
+            report.hotMethods(bench.hotMethods);
+            System.out.println("report: " + report.write().toAbsolutePath());
+            return runs.stream().allMatch(x -> x.alive() && x.healthFailures() == 0
+                && x.result().nothingAcknowledgedLost()) ? 0 : 1;
+        }
+    }
+
+    /** One server's overload run: the traffic's result, frames shed by type, health and memory. */
+    record OverloadRun(DirectScenario.Result result, Map<String, Double> shed, long healthFailures, long maxRss,
+                       boolean alive) {
     }
 }

@@ -134,6 +134,43 @@ public final class Report {
         return "";
     }
 
+    /** The results of the {@code overload} scenario. */
+    public Report overloadTable(List<BenchMain.OverloadRun> runs) {
+        md.append("| server | offered msg/s | acknowledged | refused | delivered/s | lost (acknowledged, not delivered) "
+            + "| duplicates | e2e p50 / p99 ms | typing sent / received | shed (by type) | health failures "
+            + "| max RSS MiB | up after |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (BenchMain.OverloadRun o : runs) {
+            DirectScenario.Result r = o.result();
+            StringBuilder shed = new StringBuilder();
+            o.shed().forEach((type, n) -> shed.append(shed.isEmpty() ? "" : ", ").append(type).append(' ')
+                .append(String.format(Locale.ROOT, "%.0f", n)));
+            md.append(String.format(Locale.ROOT,
+                "| %s | %.0f | %d | %d | %.0f | %d | %d | %.1f / %.1f | %d / %d | %s | %d | %s | %s |%n",
+                r.target(), r.offeredRate(), r.acked(), r.failedSends(), r.deliveredPerSecond(), r.lost(),
+                r.duplicates(), r.ms(r.delivery(), 50), r.ms(r.delivery(), 99), r.typingSent(), r.typingReceived(),
+                shed.isEmpty() ? "none" : shed, o.healthFailures(), mib(o.maxRss()), o.alive() ? "yes" : "**no**"));
+        }
+        md.append('\n');
+        return this;
+    }
+
+    /** The rounds of the {@code catch-up} scenario. */
+    public Report catchUpTable(List<CatchUpScenario.Result> runs) {
+        md.append("| server | round | messages | conversations | ready ms | synced ms | messages/s | duplicates "
+            + "| out of order | from earlier rounds |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (CatchUpScenario.Result r : runs) {
+            for (CatchUpScenario.Round x : r.rounds()) {
+                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %.0f | %.0f | %.0f | %d | %d | %d |%n",
+                    r.target(), x.round(), x.received(), r.conversations(), x.readyMs(), x.syncedMs(),
+                    x.received() / (x.syncedMs() / 1000), x.duplicates(), x.outOfOrder(), x.older()));
+            }
+        }
+        md.append('\n');
+        return this;
+    }
+
     /** The results table of the {@code group} scenario, with each run's ratio to the baseline's. */
     public Report groupTable(List<GroupScenario.Result> runs) {
         GroupScenario.Result base = runs.stream().filter(r -> r.target().equals("relay")).findFirst().orElse(null);

@@ -74,26 +74,43 @@ class BenchHarnessTest {
     }
 
     @Test
-    void benchCommandWritesAReportWithPlotsAndTheBaseline() throws Exception {
-        int exit = new CommandLine(new BenchMain()).execute("--quick", "--out", dir.toString(), "direct",
-            "--users", "8", "--rate", "100", "--seconds", "1", "--warmup", "1");
+    void catchUpDeliversEveryMissedMessageOnceInOrderBeforeSynced() throws Exception {
+        try (Target server = Target.parleyInProcess(Map.of())) {
+            CatchUpScenario.Result r = CatchUpScenario.run(server, 300, 6, 2, "u", QUIET);
 
-        assertThat(exit).isZero();
-        Path run = onlyRun();
-        String report = Files.readString(run.resolve("report.md"));
-        assertThat(report).contains("| server | offered msg/s |").contains("| relay | 100 |")
-            .contains("| Parley | 100 |").contains("Parley / relay at 100 msg/s")
-            .contains("latency-over-time-parley.png").contains("latency-over-time-relay.png")
-            .contains("latency-percentiles.png");
-        assertThat(Files.size(run.resolve("latency-over-time-parley.png"))).isPositive();
-        assertThat(Files.size(run.resolve("latency-percentiles.png"))).isPositive();
+            assertThat(r.rounds()).hasSize(2);
+            assertThat(r.clean()).as(r.toString()).isTrue();
+            assertThat(r.rounds()).allSatisfy(x -> {
+                assertThat(x.received()).isEqualTo(300);
+                assertThat(x.older()).isZero(); // the cursor carried over: nothing from the round before
+                assertThat(x.syncedMs()).isPositive();
+            });
+        }
     }
 
-    private Path onlyRun() throws Exception {
+    @Test
+    void allQuickRunsEveryScenarioAgainstParleyAndTheBaselineWithReportsAndPlots() throws Exception {
+        int exit = new CommandLine(new BenchMain()).execute("--all", "--quick", "--out", dir.toString());
+
+        assertThat(exit).isZero();
+        Map<String, String> reports = new java.util.HashMap<>();
         try (Stream<Path> s = Files.list(dir)) {
-            List<Path> runs = s.toList();
-            assertThat(runs).hasSize(1);
-            return runs.get(0);
+            for (Path run : s.toList()) {
+                String name = run.getFileName().toString();
+                reports.put(name.substring(name.indexOf('-', 9) + 1), Files.readString(run.resolve("report.md")));
+            }
+        }
+        assertThat(reports).containsOnlyKeys(BenchMain.SCENARIOS);
+        assertThat(reports.get("direct")).contains("| relay | 500 |").contains("| Parley | 500 |")
+            .contains("Parley / relay at 500 msg/s").contains("latency-over-time-parley.png")
+            .contains("latency-percentiles.png");
+        assertThat(reports.get("group")).contains("| relay | 20 |").contains("| Parley | 20 |");
+        assertThat(reports.get("connections")).contains("| relay | 200 |").contains("| Parley | 200 |");
+        assertThat(reports.get("catch-up")).contains("| Parley | 1 | 500 | 10 |");
+        assertThat(reports.get("overload")).contains("| relay | 3000 |").contains("| Parley | 3000 |");
+        try (Stream<Path> s = Files.walk(dir)) {
+            assertThat(s.filter(f -> f.toString().endsWith(".png")).toList()).allSatisfy(png ->
+                assertThat(Files.size(png)).isPositive()).hasSizeGreaterThanOrEqualTo(5);
         }
     }
 }
