@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -49,6 +50,9 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private static final FrameCodec CODEC = FrameCodec.INSTANCE;
     /** Receipt, presence and typing frames dropped because the connection was backed up, by frame type. */
     static final String METRIC_SHED = "parley.frames.shed";
+    /** Client frames waiting to be handled at which the connection stops being read, and where it resumes. */
+    private static final int PAUSE_READING_AT = 1024;
+    private static final int RESUME_READING_AT = 256;
 
     private enum State { HANDSHAKE, AWAITING_AUTH, AUTHENTICATING, READY, CLOSED }
 
@@ -57,9 +61,7 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     private final Clock clock;
     private final SerialExecutor inbox;
     /** Client frames waiting in {@link #inbox}. */
-    private final java.util.concurrent.atomic.AtomicInteger inboxSize = new java.util.concurrent.atomic.AtomicInteger();
-    private static final int PAUSE_READING_AT = 1024;
-    private static final int RESUME_READING_AT = 256;
+    private final AtomicInteger inboxSize = new AtomicInteger();
     private final long connectionId = CONNECTION_IDS.incrementAndGet();
     /** The most bytes of waiting frames copied into one buffer for the socket. */
     private static final int DRAIN_CHUNK = 64 * 1024;

@@ -32,12 +32,11 @@ public final class BenchServer implements AutoCloseable {
         "accounts.argon2.memoryKib", "1024", "accounts.argon2.iterations", "1",
         "accounts.loginAttemptsPerIpPerMinute", "10000000");
 
-    /** Starts a server with this message store and any further settings. */
-    public static BenchServer start(String store, Map<String, String> settings) throws IOException, InterruptedException {
+    /** Starts a server on the embedded backends with any further settings. */
+    public static BenchServer start(Map<String, String> settings) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("parley-bench-");
         Map<String, String> all = new HashMap<>(SETUP_SETTINGS);
-        all.putAll(Map.of("server.host", "127.0.0.1", "server.port", "0", "dataDir", dir.toString(),
-            "messages.type", store));
+        all.putAll(Map.of("server.host", "127.0.0.1", "server.port", "0", "dataDir", dir.toString()));
         all.putAll(settings);
         return new BenchServer(ParleyServer.start(ParleyConfig.of(all)), dir);
     }

@@ -1,5 +1,6 @@
 package dev.parley.loadgen.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,8 +176,21 @@ public final class BenchMain implements Callable<Integer> {
         return resultsDir;
     }
 
-    String command(String rest) {
-        return "./parley bench" + (quick ? " --quick" : "") + (noBaseline ? " --no-baseline" : "") + " " + rest;
+    /**
+     * A scenario's report: its folder, title, the command that reproduces it ({@code args} after the scenario's
+     * name) and the servers that ran, in order.
+     */
+    Report report(String scenario, String title, String args) throws IOException {
+        Report r = new Report(resultsDir(scenario), title, "./parley bench" + (quick ? " --quick" : "")
+            + (noBaseline ? " --no-baseline" : "") + " " + scenario + " " + args);
+        return r.servers(described);
+    }
+
+    /** Adds the profiles, writes the report and says where; the exit code is 0 when the run was {@code ok}. */
+    int finish(Report report, boolean ok) throws IOException {
+        report.hotMethods(hotMethods);
+        System.out.println("report: " + report.write().toAbsolutePath());
+        return ok ? 0 : 1;
     }
 
     @Command(name = "direct", mixinStandardHelpOptions = true,
@@ -241,15 +255,14 @@ public final class BenchMain implements Callable<Integer> {
                 }
                 return mine;
             }).stream().flatMap(List::stream).toList();
-            Report report = new Report(bench.resultsDir("direct"), "Parley benchmark: direct (1:1 messages)",
-                bench.command("direct --users " + users + " --peers " + peers + " --rate " + rate + " --seconds "
-                    + seconds + " --warmup " + warmup + (findMax ? " --find-max --max-steps " + maxSteps : "")));
-            report.line("Open loop: each message is due at a fixed rate and its latency counts from that due "
+            Report report = bench.report("direct", "Parley benchmark: direct (1:1 messages)",
+                "--users " + users + " --peers " + peers + " --rate " + rate + " --seconds "
+                    + seconds + " --warmup " + warmup + (findMax ? " --find-max --max-steps " + maxSteps : ""))
+                .line("Open loop: each message is due at a fixed rate and its latency counts from that due "
                     + "time (corrected for coordinated omission). End-to-end = due time to the recipient's "
                     + "`message`; sent-ack = due time to the sender's `sent` (stored durably by Parley; the relay "
                     + "answers at once). Every message is checked: lost, duplicated, or out of order per (sender, "
                     + "recipient). The relay is the baseline: same protocol, no storage (see `Relay`).\n")
-                .servers(runs.stream().map(DirectScenario.Result::target).distinct().toList(), bench.described)
                 .directTable(runs);
             if (findMax) {
                 for (String name : List.of("relay", "Parley")) {
@@ -280,11 +293,9 @@ public final class BenchMain implements Callable<Integer> {
             report.percentiles("latency-percentiles", "direct: end-to-end latency by percentile",
                 runs.stream().map(x -> String.format(Locale.ROOT, "%s %.0f msg/s", x.target(), x.offeredRate()))
                     .toList(), runs.stream().map(DirectScenario.Result::delivery).toList());
-            report.hotMethods(bench.hotMethods);
-            System.out.println("report: " + report.write().toAbsolutePath());
-            boolean ok = findMax ? best.size() == runs.stream().map(DirectScenario.Result::target).distinct().count()
+            boolean ok = findMax ? best.size() == bench.described.size()
                 : runs.stream().allMatch(DirectScenario.Result::clean);
-            return ok ? 0 : 1;
+            return bench.finish(report, ok);
         }
     }
 
@@ -337,16 +348,15 @@ public final class BenchMain implements Callable<Integer> {
                         return r;
                     }
                 });
-            Report report = new Report(bench.resultsDir("group"), "Parley benchmark: group fan-out",
-                bench.command("group --members " + members + " --window " + window + " --ack-every " + ackEvery
-                    + " --seconds " + seconds + " --warmup " + warmup));
-            report.line("One group, every member connected (lean receivers that acknowledge every " + ackEvery
+            Report report = bench.report("group", "Parley benchmark: group fan-out",
+                "--members " + members + " --window " + window + " --ack-every " + ackEvery
+                    + " --seconds " + seconds + " --warmup " + warmup)
+                .line("One group, every member connected (lean receivers that acknowledge every " + ackEvery
                     + " messages); one member sends with " + window + " messages in flight, a message being in "
                     + "flight until the last member got it (a closed loop: it finds the fan-out capacity with "
                     + "bounded queues). Deliveries = message frames received by all members together. Latency = "
                     + "send to the last member's delivery, at that capacity. Every receiver checks it gets every "
                     + "message once, in increasing seq order.\n")
-                .servers(runs.stream().map(GroupScenario.Result::target).toList(), bench.described)
                 .groupTable(runs);
             for (GroupScenario.Result r : runs) {
                 report.latencyOverTime("latency-over-time-" + r.target().toLowerCase(Locale.ROOT),
@@ -356,9 +366,7 @@ public final class BenchMain implements Callable<Integer> {
             report.percentiles("latency-percentiles", "group: send to last delivery by percentile",
                 runs.stream().map(GroupScenario.Result::target).toList(),
                 runs.stream().map(GroupScenario.Result::lastDelivery).toList());
-            report.hotMethods(bench.hotMethods);
-            System.out.println("report: " + report.write().toAbsolutePath());
-            return runs.stream().allMatch(GroupScenario.Result::clean) ? 0 : 1;
+            return bench.finish(report, runs.stream().allMatch(GroupScenario.Result::clean));
         }
     }
 
@@ -387,19 +395,16 @@ public final class BenchMain implements Callable<Integer> {
             }
             List<ConnectionsScenario.Result> runs = bench.each("connections", Map.of(), t ->
                 ConnectionsScenario.run(t, connections, hold, pingEvery, prefix("conn"), System.out));
-            Report report = new Report(bench.resultsDir("connections"), "Parley benchmark: connections",
-                bench.command("connections --connections " + connections + " --hold " + hold + " --ping-every "
-                    + pingEvery));
-            report.line("Each connection is a user of its own: WebSocket upgrade, `auth`, wait for `synced` (at most "
+            Report report = bench.report("connections", "Parley benchmark: connections",
+                "--connections " + connections + " --hold " + hold + " --ping-every "
+                    + pingEvery)
+                .line("Each connection is a user of its own: WebSocket upgrade, `auth`, wait for `synced` (at most "
                     + "256 handshakes at once). Then every connection pings every " + pingEvery + " s while they "
                     + "are held. Memory per connection = (after - before) / connections, for the resident set and "
                     + "for the heap after a full GC (`jcmd GC.run`), so it includes each connection's session, "
                     + "buffers and socket. " + Report.fileLimit() + "\n")
-                .servers(runs.stream().map(ConnectionsScenario.Result::target).toList(), bench.described)
                 .connectionsTable(runs);
-            report.hotMethods(bench.hotMethods);
-            System.out.println("report: " + report.write().toAbsolutePath());
-            return runs.stream().allMatch(ConnectionsScenario.Result::clean) ? 0 : 1;
+            return bench.finish(report, runs.stream().allMatch(ConnectionsScenario.Result::clean));
         }
     }
 
@@ -428,19 +433,16 @@ public final class BenchMain implements Callable<Integer> {
             // The relay stores nothing, so it has nothing to catch up on: no baseline for this scenario.
             List<CatchUpScenario.Result> runs = bench.each("catch-up", Map.of(), false, t ->
                 CatchUpScenario.run(t, messages, conversations, rounds, prefix("catchup"), System.out));
-            Report report = new Report(bench.resultsDir("catch-up"), "Parley benchmark: catch-up",
-                bench.command("catch-up --messages " + messages + " --conversations " + conversations + " --rounds "
-                    + rounds));
-            report.line("A reader's device is offline while " + messages + " messages arrive from "
+            Report report = bench.report("catch-up", "Parley benchmark: catch-up",
+                "--messages " + messages + " --conversations " + conversations + " --rounds "
+                    + rounds)
+                .line("A reader's device is offline while " + messages + " messages arrive from "
                     + conversations + " senders (one 1:1 conversation each); then it connects. Time = opening the "
                     + "connection to `synced`, on the reader, which is the Java SDK parsing every frame and "
                     + "acknowledging as an app does. Every message of the round is checked: once, in order per "
                     + "conversation. There is no relay baseline here: the relay stores nothing to catch up on.\n")
-                .servers(runs.stream().map(CatchUpScenario.Result::target).toList(), bench.described)
                 .catchUpTable(runs);
-            report.hotMethods(bench.hotMethods);
-            System.out.println("report: " + report.write().toAbsolutePath());
-            return runs.stream().allMatch(CatchUpScenario.Result::clean) ? 0 : 1;
+            return bench.finish(report, runs.stream().allMatch(CatchUpScenario.Result::clean));
         }
     }
 
@@ -488,21 +490,18 @@ public final class BenchMain implements Callable<Integer> {
                     return new OverloadRun(r, shed, watch.healthFailures(), watch.maxRss(), alive);
                 }
             });
-            Report report = new Report(bench.resultsDir("overload"), "Parley benchmark: overload",
-                bench.command("overload --users " + users + " --rate " + rate + " --typing " + typing
-                    + " --seconds " + seconds + " --warmup " + warmup));
-            report.line("Offered load above capacity: " + users + " users send 1:1 messages at " + rate
+            Report report = bench.report("overload", "Parley benchmark: overload",
+                "--users " + users + " --rate " + rate + " --typing " + typing
+                    + " --seconds " + seconds + " --warmup " + warmup)
+                .line("Offered load above capacity: " + users + " users send 1:1 messages at " + rate
                     + " msg/s (open loop) and " + typing + " `typing` frames with each; recipients acknowledge "
                     + "every message (`delivered`, so senders get receipts). A server may refuse messages it "
                     + "cannot take (an `error` instead of `sent`), and shed typing, presence and receipts to a "
                     + "backed-up connection; it must stay up and lose nothing it acknowledged. `/v1/health` is "
                     + "polled twice a second throughout.\n")
-                .servers(runs.stream().map(x -> x.result().target()).toList(), bench.described)
                 .overloadTable(runs);
-            report.hotMethods(bench.hotMethods);
-            System.out.println("report: " + report.write().toAbsolutePath());
-            return runs.stream().allMatch(x -> x.alive() && x.healthFailures() == 0
-                && x.result().nothingAcknowledgedLost()) ? 0 : 1;
+            return bench.finish(report, runs.stream().allMatch(x -> x.alive() && x.healthFailures() == 0
+                && x.result().nothingAcknowledgedLost()));
         }
     }
 

@@ -51,8 +51,7 @@ public final class CatchUpScenario {
             Credentials reader = users.get(0);
             List<ParleyConnection> senders = new ArrayList<>();
             List<Round> done = new ArrayList<>();
-            ProcessStats server = target.stats();
-            double cpu0 = server == null ? -1 : server.cpuSeconds();
+            double cpu0 = target.cpuSeconds();
             long wall0 = System.nanoTime();
             try {
                 for (int i = 1; i <= conversations; i++) {
@@ -75,7 +74,7 @@ public final class CatchUpScenario {
                 senders.forEach(ParleyConnection::abort);
             }
             double wall = (System.nanoTime() - wall0) / 1e9;
-            double cpu1 = server == null ? -1 : server.cpuSeconds();
+            double cpu1 = target.cpuSeconds();
             return new Result(target.name(), perConversation * conversations, conversations, done,
                 ProcessStats.percent(cpu0, cpu1, wall));
         }
@@ -140,9 +139,10 @@ public final class CatchUpScenario {
         long readyAt = System.nanoTime(); // the connection completes with the server's ready
         try {
             long end = synced.get(60, TimeUnit.SECONDS);
-            // What the reader acknowledged reaches the server before it closes: the next round starts after it.
+            // The acks queued before this ping are handled before its pong (one ordered queue per connection), so
+            // the next round starts from this one's cursor.
+            conn.ping().get(10, TimeUnit.SECONDS);
             conn.closeAsync(1000, "caught up").get(10, TimeUnit.SECONDS);
-            Thread.sleep(300);
             return new Round(round, (readyAt - t0) / 1e6, (end - t0) / 1e6, counts[0], counts[1], counts[2],
                 counts[3]);
         } finally {

@@ -10,7 +10,6 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -57,9 +56,8 @@ public final class ConnectionsScenario {
         try (ParleyClient client = ParleyClient.create(target.url())) {
             progress.printf("connections (%s): setting up %d users...%n", target.name(), n);
             List<Credentials> users = target.accounts(client, prefix, n);
-            ProcessStats server = target.stats();
-            long heapBefore = heapAfterGc(server);
-            long rssBefore = rss(server);
+            long heapBefore = target.heapAfterGc();
+            long rssBefore = target.rssBytes();
             EventLoopGroup loop = LeanReceiver.newGroup(1);
             List<Channel> channels = new ArrayList<>();
             AtomicLong dropped = new AtomicLong();
@@ -99,13 +97,13 @@ public final class ConnectionsScenario {
                         "{\"type\":\"ping\"}")), ThreadLocalRandom.current().nextLong(period), period,
                         TimeUnit.NANOSECONDS);
                 }
-                double cpu0 = server == null ? -1 : server.cpuSeconds();
+                double cpu0 = target.cpuSeconds();
                 long h0 = System.nanoTime();
                 Thread.sleep(holdSeconds * 1000L);
                 double hold = (System.nanoTime() - h0) / 1e9;
-                double cpu1 = server == null ? -1 : server.cpuSeconds();
-                long heapAfter = heapAfterGc(server);
-                long rssAfter = rss(server);
+                double cpu1 = target.cpuSeconds();
+                long heapAfter = target.heapAfterGc();
+                long rssAfter = target.rssBytes();
                 progress.printf("connections (%s): %d dropped while holding%n", target.name(), dropped.get());
                 return new Result(target.name(), channels.size(), ramp, channels.size() / ramp, rssBefore, rssAfter,
                     heapBefore, heapAfter, hold, ProcessStats.percent(cpu0, cpu1, hold), dropped.get(),
@@ -115,14 +113,5 @@ public final class ConnectionsScenario {
                 loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             }
         }
-    }
-
-    private static long heapAfterGc(ProcessStats server) {
-        return server == null ? -1 : JdkTools.heapAfterGc(server.pid());
-    }
-
-    private static long rss(ProcessStats server) {
-        OptionalLong v = server == null ? OptionalLong.empty() : server.rssBytes();
-        return v.orElse(-1);
     }
 }

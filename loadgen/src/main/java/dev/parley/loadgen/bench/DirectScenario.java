@@ -68,7 +68,6 @@ public final class DirectScenario implements AutoCloseable {
     private final ParleyClient client;
     private final List<ParleyConnection> connections = new ArrayList<>();
     private final List<String> userIds = new ArrayList<>();
-    private final ProcessStats server;
     private final Target target;
     private final PrintStream progress;
 
@@ -112,7 +111,6 @@ public final class DirectScenario implements AutoCloseable {
                 contacts[i][n++] = j;
             }
         }
-        this.server = target.stats();
         this.target = target;
         this.progress = progress;
         this.client = ParleyClient.create(target.url());
@@ -249,7 +247,7 @@ public final class DirectScenario implements AutoCloseable {
                 measuring = true;
                 target.measurementStarted();
                 genCpu0 = self.cpuSeconds();
-                srvCpu0 = server == null ? -1 : server.cpuSeconds();
+                srvCpu0 = target.cpuSeconds();
             }
             while (measuring && due >= nextSecond) {
                 timeline.add(second(timeline.size() + 1, deliveryTotal, ackTotal));
@@ -283,7 +281,7 @@ public final class DirectScenario implements AutoCloseable {
         }
         long measuredNanos = System.nanoTime() - warmEnd;
         double genCpu1 = self.cpuSeconds();
-        double srvCpu1 = server == null ? -1 : server.cpuSeconds();
+        double srvCpu1 = target.cpuSeconds();
         target.measurementEnded();
         long deliveredInWindow = delivered.get() - deliveredBeforeMeasuring;
         // drain: what was sent must arrive

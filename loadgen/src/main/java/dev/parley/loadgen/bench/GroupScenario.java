@@ -160,9 +160,8 @@ public final class GroupScenario implements AutoCloseable {
         target.measurementStarted();
         lastDelivery.reset();
         ProcessStats self = ProcessStats.self();
-        ProcessStats server = target.stats();
         double gen0 = self.cpuSeconds();
-        double srv0 = server == null ? -1 : server.cpuSeconds();
+        double srv0 = target.cpuSeconds();
         long t0 = System.nanoTime();
         long msgs0 = acked.get();
         long del0 = deliveries.sum();
@@ -181,7 +180,7 @@ public final class GroupScenario implements AutoCloseable {
         double messages = (acked.get() - msgs0) / wall;
         double perSecond = (deliveries.sum() - del0) / wall;
         double gen1 = self.cpuSeconds();
-        double srv1 = server == null ? -1 : server.cpuSeconds();
+        double srv1 = target.cpuSeconds();
         target.measurementEnded();
         stop.set(true);
         loopThread.join(5_000);

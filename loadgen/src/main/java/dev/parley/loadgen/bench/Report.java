@@ -46,11 +46,10 @@ public final class Report {
         return this;
     }
 
-    /** Which servers ran, in order, as described. */
-    public Report servers(List<String> names, Map<String, String> described) {
+    /** Which servers ran, in order (name to description). */
+    public Report servers(Map<String, String> described) {
         md.append("Servers, one after the other:\n\n");
-        names.stream().distinct().forEach(n -> md.append("- **").append(n).append("**: ")
-            .append(described.getOrDefault(n, "?")).append('\n'));
+        described.forEach((name, what) -> md.append("- **").append(name).append("**: ").append(what).append('\n'));
         md.append('\n');
         return this;
     }

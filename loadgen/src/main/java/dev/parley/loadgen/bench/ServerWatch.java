@@ -38,9 +38,7 @@ final class ServerWatch implements AutoCloseable {
                     } catch (IOException e) {
                         failures.incrementAndGet();
                     }
-                    if (target.stats() != null) {
-                        target.stats().rssBytes().ifPresent(r -> maxRss.accumulateAndGet(r, Math::max));
-                    }
+                    maxRss.accumulateAndGet(target.rssBytes(), Math::max);
                     Thread.sleep(500);
                 }
             } catch (InterruptedException e) {

@@ -60,7 +60,7 @@ public final class Target implements AutoCloseable {
 
     /** Parley in the generator's own process, on a fresh data directory. */
     static Target parleyInProcess(Map<String, String> settings) throws IOException, InterruptedException {
-        BenchServer in = BenchServer.start("sqlite", settings);
+        BenchServer in = BenchServer.start(settings);
         return new Target(false, URI.create("http://127.0.0.1:" + in.port()), null, in,
             "Parley in the generator's own process (SQLite, fresh data directory)");
     }
@@ -212,9 +212,19 @@ public final class Target implements AutoCloseable {
         return url;
     }
 
-    /** The server process's CPU and memory, or null when its pid is unknown (or it runs in this process). */
-    public ProcessStats stats() {
-        return stats;
+    /** The server's CPU seconds so far; -1 when its process is unknown (or it runs in the generator's). */
+    public double cpuSeconds() {
+        return stats == null ? -1 : stats.cpuSeconds();
+    }
+
+    /** The server's resident memory in bytes; -1 when unknown. */
+    public long rssBytes() {
+        return stats == null ? -1 : stats.rssBytes().orElse(-1);
+    }
+
+    /** The server's used heap right after a full GC (through {@code jcmd}); -1 when unknown. */
+    public long heapAfterGc() {
+        return stats == null ? -1 : JdkTools.heapAfterGc(stats.pid());
     }
 
     public String description() {
