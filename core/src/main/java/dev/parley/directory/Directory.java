@@ -1,9 +1,11 @@
 package dev.parley.directory;
 
+import dev.parley.push.PushRegistration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Users, devices, conversations, memberships and per-device sync cursors.
@@ -46,7 +48,7 @@ public interface Directory extends AutoCloseable {
     /** A user's devices, oldest first. */
     List<Device> devices(long userId);
 
-    /** Deletes a device of this user (and its token and cursors); false if there was none. */
+    /** Deletes a device of this user (and its token, cursors and push channel); false if there was none. */
     boolean deleteDevice(long userId, long deviceId);
 
     /**
@@ -124,6 +126,39 @@ public interface Directory extends AutoCloseable {
 
     /** Sets who may see a user's last seen and online status. */
     void savePrivacy(long userId, PresenceSettings.Visibility lastSeen);
+
+    /**
+     * Sets a device's push channel, replacing the one it had. The same address registered by another device before
+     * (an app reinstalled and logged in again) is taken from that device, so one phone is not woken twice. Ignored
+     * when the device does not exist (or is not the user's).
+     */
+    void savePushRegistration(PushRegistration registration);
+
+    /**
+     * Removes a device's push channel. With an {@code address}, only if the channel still is that one: a
+     * registration replaced meanwhile is kept.
+     *
+     * @return whether one was removed
+     */
+    boolean deletePushRegistration(long deviceId, String address);
+
+    /** The push channels of these users' devices, in no particular order. */
+    List<PushRegistration> pushRegistrations(Collection<Long> userIds);
+
+    /** Sets whether push notifications to this user may carry message text. */
+    void savePushPreviews(long userId, boolean previews);
+
+    /** The users among these who allowed message text in their push notifications (default: not). */
+    Set<Long> pushPreviews(Collection<Long> userIds);
+
+    /** Mutes a conversation for a user until {@code until} (epoch ms); 0 unmutes. */
+    void saveMute(long userId, long conversationId, long until);
+
+    /** When these users' mutes of a conversation end (epoch ms), by user id; users without one are absent. */
+    Map<Long, Long> mutes(long conversationId, Collection<Long> userIds);
+
+    /** A user's mutes, by conversation id (epoch ms when each ends). */
+    Map<Long, Long> mutesOf(long userId);
 
     @Override
     void close();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parley.core.IdGenerator;
+import dev.parley.push.PushKind;
+import dev.parley.push.PushRegistration;
 import dev.parley.testkit.Race;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -768,6 +770,143 @@ public abstract class DirectoryContract {
             roster.add(new Member(u.id(), Member.Role.MEMBER, 1, T0));
         }
         return new Conversation(ids.next(), Conversation.Kind.GROUP, name, "about " + name, roster, T0);
+    }
+
+    // ---- push channels, settings, mutes
+
+    @Test
+    void pushRegistrationIsSavedReplacedAndListedPerUser() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Device phone = createDevice(alice);
+        Device browser = createDevice(alice);
+        Device bobs = createDevice(bob);
+        PushRegistration apns = push(phone, PushKind.APNS, "a1b2c3", "app.parley", null, null);
+        PushRegistration web = push(browser, PushKind.WEBPUSH, "https://push.example/s/1", null, "BPk", "au");
+        PushRegistration fcm = push(bobs, PushKind.FCM, "fcm-token", null, null, null);
+        for (PushRegistration r : List.of(apns, web, fcm)) {
+            directory.savePushRegistration(r);
+        }
+
+        assertThat(directory.pushRegistrations(List.of(alice.id()))).containsExactlyInAnyOrder(apns, web);
+        assertThat(directory.pushRegistrations(List.of(alice.id(), bob.id(), ids.next())))
+            .containsExactlyInAnyOrder(apns, web, fcm);
+        assertThat(directory.pushRegistrations(List.of())).isEmpty();
+
+        PushRegistration replaced = push(phone, PushKind.FCM, "new-token", null, null, null);
+        directory.savePushRegistration(replaced);
+        assertThat(directory.pushRegistrations(List.of(alice.id()))).containsExactlyInAnyOrder(replaced, web);
+    }
+
+    @Test
+    void anAddressBelongsToOneDeviceOnly() {
+        User alice = createUser("alice");
+        Device oldLogin = createDevice(alice);
+        Device newLogin = createDevice(alice);
+        directory.savePushRegistration(push(oldLogin, PushKind.APNS, "same-token", "app", null, null));
+        PushRegistration again = push(newLogin, PushKind.APNS, "same-token", "app", null, null);
+
+        directory.savePushRegistration(again);
+
+        assertThat(directory.pushRegistrations(List.of(alice.id()))).containsExactly(again);
+    }
+
+    @Test
+    void pushRegistrationOfAnUnknownDeviceOrAnotherUsersDeviceIsIgnored() {
+        User alice = createUser("alice");
+        User mallory = createUser("mallory");
+        Device phone = createDevice(alice);
+
+        directory.savePushRegistration(new PushRegistration(mallory.id(), phone.id(), PushKind.FCM, "t", null, null,
+            null, T0));
+        directory.savePushRegistration(new PushRegistration(alice.id(), ids.next(), PushKind.FCM, "u", null, null,
+            null, T0));
+
+        assertThat(directory.pushRegistrations(List.of(alice.id(), mallory.id()))).isEmpty();
+    }
+
+    @Test
+    void deletePushRegistrationOnlyRemovesTheAddressItWasAskedFor() {
+        User alice = createUser("alice");
+        Device phone = createDevice(alice);
+        PushRegistration current = push(phone, PushKind.FCM, "current", null, null, null);
+        directory.savePushRegistration(current);
+
+        assertThat(directory.deletePushRegistration(phone.id(), "stale")).isFalse();
+        assertThat(directory.pushRegistrations(List.of(alice.id()))).containsExactly(current);
+        assertThat(directory.deletePushRegistration(phone.id(), "current")).isTrue();
+        assertThat(directory.pushRegistrations(List.of(alice.id()))).isEmpty();
+
+        directory.savePushRegistration(current);
+        assertThat(directory.deletePushRegistration(phone.id(), null)).isTrue();
+        assertThat(directory.deletePushRegistration(phone.id(), null)).isFalse();
+    }
+
+    @Test
+    void deleteDeviceRemovesItsPushRegistration() {
+        User alice = createUser("alice");
+        Device phone = createDevice(alice);
+        directory.savePushRegistration(push(phone, PushKind.FCM, "t", null, null, null));
+
+        directory.deleteDevice(alice.id(), phone.id());
+
+        assertThat(directory.pushRegistrations(List.of(alice.id()))).isEmpty();
+    }
+
+    @Test
+    void pushPreviewsAreOffUntilAllowed() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+
+        assertThat(directory.pushPreviews(List.of(alice.id(), bob.id()))).isEmpty();
+        directory.savePushPreviews(alice.id(), true);
+        directory.savePushPreviews(bob.id(), true);
+        directory.savePushPreviews(bob.id(), false);
+
+        assertThat(directory.pushPreviews(List.of(alice.id(), bob.id(), ids.next()))).containsExactly(alice.id());
+        assertThat(directory.pushPreviews(List.of())).isEmpty();
+    }
+
+    @Test
+    void mutesAreSetChangedAndLifted() {
+        User alice = createUser("alice");
+        User bob = createUser("bob");
+        Conversation conv = directory.directConversation(alice.id(), bob.id(), ids.next(), T0);
+        Conversation other = directory.directConversation(alice.id(), createUser("carol").id(), ids.next(), T0);
+
+        directory.saveMute(alice.id(), conv.id(), T0 + 1000);
+        directory.saveMute(alice.id(), other.id(), T0 + 5000);
+        directory.saveMute(alice.id(), other.id(), T0 + 9000);
+
+        assertThat(directory.mutes(conv.id(), List.of(alice.id(), bob.id()))).isEqualTo(Map.of(alice.id(), T0 + 1000));
+        assertThat(directory.mutesOf(alice.id())).isEqualTo(Map.of(conv.id(), T0 + 1000, other.id(), T0 + 9000));
+        assertThat(directory.mutesOf(bob.id())).isEmpty();
+
+        directory.saveMute(alice.id(), conv.id(), 0);
+        assertThat(directory.mutes(conv.id(), List.of(alice.id()))).isEmpty();
+        assertThat(directory.mutesOf(alice.id())).isEqualTo(Map.of(other.id(), T0 + 9000));
+    }
+
+    @Test
+    void pushSettingsSurviveReopen() {
+        User alice = createUser("alice");
+        Device phone = createDevice(alice);
+        Conversation conv = directory.directConversation(alice.id(), createUser("bob").id(), ids.next(), T0);
+        PushRegistration reg = push(phone, PushKind.UNIFIEDPUSH, "https://up.example/x", null, null, null);
+        directory.savePushRegistration(reg);
+        directory.savePushPreviews(alice.id(), true);
+        directory.saveMute(alice.id(), conv.id(), T0 + 1);
+
+        Directory again = reopen();
+
+        assertThat(again.pushRegistrations(List.of(alice.id()))).containsExactly(reg);
+        assertThat(again.pushPreviews(List.of(alice.id()))).containsExactly(alice.id());
+        assertThat(again.mutesOf(alice.id())).isEqualTo(Map.of(conv.id(), T0 + 1));
+    }
+
+    private static PushRegistration push(Device d, PushKind kind, String address, String topic, String p256dh,
+                                         String auth) {
+        return new PushRegistration(d.userId(), d.id(), kind, address, topic, p256dh, auth, T0);
     }
 
     /** A plain member joining at {@code joinedSeq}. */

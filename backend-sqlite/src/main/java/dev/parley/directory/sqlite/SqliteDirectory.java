@@ -13,6 +13,8 @@ import dev.parley.directory.SyncCursor;
 import dev.parley.directory.User;
 import dev.parley.directory.UsernameTakenException;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.push.PushKind;
+import dev.parley.push.PushRegistration;
 import dev.parley.sqlite.SqliteDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,12 +25,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The embedded {@link Directory}: one SQLite file (schema in the package description). Writes are serialized on one
@@ -107,7 +111,33 @@ public final class SqliteDirectory implements Directory {
         ) WITHOUT ROWID, STRICT""",
         "CREATE INDEX former_members_by_user ON former_members (user_id, conversation_id)");
 
-    static final List<List<String>> MIGRATIONS = List.of(V1, V2);
+    /** Version 3: push channels of devices, push previews, muted conversations. */
+    private static final List<String> V3 = List.of("""
+        CREATE TABLE push_registrations (
+            device_id  INTEGER PRIMARY KEY,
+            user_id    INTEGER NOT NULL,
+            kind       TEXT    NOT NULL CHECK (kind IN ('apns', 'fcm', 'webpush', 'unifiedpush')),
+            address    TEXT    NOT NULL,
+            topic      TEXT,
+            p256dh     TEXT,
+            auth       TEXT,
+            updated_at INTEGER NOT NULL
+        ) STRICT""",
+        "CREATE INDEX push_registrations_by_user ON push_registrations (user_id)",
+        "CREATE UNIQUE INDEX push_registrations_by_address ON push_registrations (kind, address)", """
+        CREATE TABLE user_settings (
+            user_id       INTEGER PRIMARY KEY,
+            push_previews INTEGER NOT NULL DEFAULT 0 CHECK (push_previews IN (0, 1))
+        ) STRICT""", """
+        CREATE TABLE mutes (
+            conversation_id INTEGER NOT NULL,
+            user_id         INTEGER NOT NULL,
+            until           INTEGER NOT NULL,
+            PRIMARY KEY (conversation_id, user_id)
+        ) WITHOUT ROWID, STRICT""",
+        "CREATE INDEX mutes_by_user ON mutes (user_id, conversation_id)");
+
+    static final List<List<String>> MIGRATIONS = List.of(V1, V2, V3);
     static final int SCHEMA_VERSION = MIGRATIONS.size();
 
     private static final String USER_COLUMNS = "id, username, display_name, password_hash, created_at";
@@ -131,6 +161,7 @@ public final class SqliteDirectory implements Directory {
     private static final String UPSERT_RECEIPT = "INSERT INTO receipts (conversation_id, user_id, delivered_seq,"
         + " read_seq) VALUES (?, ?, ?, ?) ON CONFLICT (conversation_id, user_id) DO UPDATE SET"
         + " delivered_seq = max(delivered_seq, excluded.delivered_seq), read_seq = max(read_seq, excluded.read_seq)";
+    private static final String PUSH_COLUMNS = "device_id, user_id, kind, address, topic, p256dh, auth, updated_at";
     private static final String RECEIPT_COLUMNS = "conversation_id, user_id, delivered_seq, read_seq";
 
     private final SqliteDatabase db;
@@ -283,9 +314,11 @@ public final class SqliteDirectory implements Directory {
                     return false;
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM cursors WHERE device_id = ?")) {
-                ps.setLong(1, deviceId);
-                ps.executeUpdate();
+            for (String table : List.of("cursors", "push_registrations")) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE device_id = ?")) {
+                    ps.setLong(1, deviceId);
+                    ps.executeUpdate();
+                }
             }
             return true;
         });
@@ -734,6 +767,162 @@ public final class SqliteDirectory implements Directory {
             }
             return result;
         });
+    }
+
+    // ---- push channels, settings, mutes
+
+    @Override
+    public void savePushRegistration(PushRegistration r) {
+        db.transaction("savePushRegistration", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM push_registrations WHERE kind = ? AND address = ? AND device_id <> ?")) {
+                ps.setString(1, r.kind().wireName());
+                ps.setString(2, r.address());
+                ps.setLong(3, r.deviceId());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO push_registrations (" + PUSH_COLUMNS
+                + ") SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM devices WHERE id = ? AND user_id = ?)"
+                + " ON CONFLICT (device_id) DO UPDATE SET kind = excluded.kind, address = excluded.address,"
+                + " topic = excluded.topic, p256dh = excluded.p256dh, auth = excluded.auth,"
+                + " updated_at = excluded.updated_at")) {
+                ps.setLong(1, r.deviceId());
+                ps.setLong(2, r.userId());
+                ps.setString(3, r.kind().wireName());
+                ps.setString(4, r.address());
+                ps.setString(5, r.topic());
+                ps.setString(6, r.p256dh());
+                ps.setString(7, r.auth());
+                ps.setLong(8, r.updatedAt());
+                ps.setLong(9, r.deviceId());
+                ps.setLong(10, r.userId());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deletePushRegistration(long deviceId, String address) {
+        return db.transaction("deletePushRegistration", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM push_registrations WHERE device_id = ?"
+                + (address == null ? "" : " AND address = ?"))) {
+                ps.setLong(1, deviceId);
+                if (address != null) {
+                    ps.setString(2, address);
+                }
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public List<PushRegistration> pushRegistrations(Collection<Long> userIds) {
+        if (userIds.isEmpty()) {
+            return List.of();
+        }
+        return db.read("pushRegistrations", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + PUSH_COLUMNS
+                + " FROM push_registrations WHERE user_id IN (SELECT value FROM json_each(?))")) {
+                ps.setString(1, SqliteDatabase.jsonArray(new LinkedHashSet<>(userIds)));
+                List<PushRegistration> result = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(new PushRegistration(rs.getLong(2), rs.getLong(1),
+                            PushKind.fromWire(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
+                            rs.getString(7), rs.getLong(8)));
+                    }
+                }
+                return result;
+            }
+        });
+    }
+
+    @Override
+    public void savePushPreviews(long userId, boolean previews) {
+        db.transaction("savePushPreviews", c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO user_settings (user_id, push_previews)"
+                + " VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET push_previews = excluded.push_previews")) {
+                ps.setLong(1, userId);
+                ps.setInt(2, previews ? 1 : 0);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Set<Long> pushPreviews(Collection<Long> userIds) {
+        if (userIds.isEmpty()) {
+            return Set.of();
+        }
+        return db.read("pushPreviews", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT user_id FROM user_settings"
+                + " WHERE push_previews = 1 AND user_id IN (SELECT value FROM json_each(?))")) {
+                ps.setString(1, SqliteDatabase.jsonArray(new LinkedHashSet<>(userIds)));
+                Set<Long> result = new HashSet<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(rs.getLong(1));
+                    }
+                }
+                return result;
+            }
+        });
+    }
+
+    @Override
+    public void saveMute(long userId, long conversationId, long until) {
+        db.transaction("saveMute", c -> {
+            try (PreparedStatement ps = c.prepareStatement(until <= 0
+                ? "DELETE FROM mutes WHERE user_id = ? AND conversation_id = ?"
+                : "INSERT INTO mutes (user_id, conversation_id, until) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (conversation_id, user_id) DO UPDATE SET until = excluded.until")) {
+                ps.setLong(1, userId);
+                ps.setLong(2, conversationId);
+                if (until > 0) {
+                    ps.setLong(3, until);
+                }
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Map<Long, Long> mutes(long conversationId, Collection<Long> userIds) {
+        if (userIds.isEmpty()) {
+            return Map.of();
+        }
+        return db.read("mutes", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT user_id, until FROM mutes"
+                + " WHERE conversation_id = ? AND user_id IN (SELECT value FROM json_each(?))")) {
+                ps.setLong(1, conversationId);
+                ps.setString(2, SqliteDatabase.jsonArray(new LinkedHashSet<>(userIds)));
+                return longPairs(ps);
+            }
+        });
+    }
+
+    @Override
+    public Map<Long, Long> mutesOf(long userId) {
+        return db.read("mutesOf", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                "SELECT conversation_id, until FROM mutes WHERE user_id = ?")) {
+                ps.setLong(1, userId);
+                return longPairs(ps);
+            }
+        });
+    }
+
+    private static Map<Long, Long> longPairs(PreparedStatement ps) throws SQLException {
+        Map<Long, Long> result = new HashMap<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                result.put(rs.getLong(1), rs.getLong(2));
+            }
+        }
+        return result;
     }
 
     @Override
