@@ -62,7 +62,22 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         integer("groups.maxMembers", 1024, 2, 100_000, "Most members a group may have, creator included (more answers 409 group_full)."),
         integer("presence.graceSeconds", 10, 0, 3600, "Seconds without any connection before a user shows offline (no flapping on flaky networks)."),
         integer("sync.cursorFlushMillis", 200, 10, 60_000, "How often acknowledged sync positions are written to the directory, ms."),
-        integer("cache.conversations", 200_000, 100, 100_000_000, "Conversations kept in memory for the send path."));
+        integer("cache.conversations", 200_000, 100, 100_000_000, "Conversations kept in memory for the send path."),
+        integer("push.collapseSeconds", 5, 0, 3600, "At most one push per device and conversation in this many seconds; a burst gives one more at its end, replacing the first on the device."),
+        integer("push.queue", 10_000, 1, 10_000_000, "Push notifications waiting or in flight, retries included; more are dropped (parley_push_total{outcome=dropped})."),
+        integer("push.maxAttempts", 5, 1, 20, "Tries per push before a transient failure (5xx, 429, timeout) counts as failed; backoff doubles from 1 s, with jitter."),
+        string("push.allowPrivateEndpoints", "false", "Accept http and loopback/private-network Web Push and UnifiedPush endpoints (true/false; for tests and closed networks only)."),
+        string("push.webpush.vapidKey", "auto", "Web Push VAPID key pair as PUBLIC:PRIVATE (base64url raw P-256); auto: one is made and kept in dataDir/vapid.key. Browsers' subscriptions are bound to it."),
+        string("push.webpush.subject", "mailto:admin@localhost", "Contact the Web Push services may use about this server (mailto: or https: URL)."),
+        string("push.apns.keyFile", "none", "APNs token auth key (.p8 file from Apple); none: APNs pushes are only logged."),
+        string("push.apns.keyId", "none", "APNs: the key's id (10 characters)."),
+        string("push.apns.teamId", "none", "APNs: your Apple developer team id."),
+        string("push.apns.topic", "none", "APNs: the app's bundle id, for devices that register without a topic."),
+        string("push.apns.server", "production", "APNs server: production, sandbox, or HOST:PORT (a test server)."),
+        string("push.apns.trustedCertificate", "none", "APNs: PEM file of the CA to trust instead of the system's (for a test server); none: the JDK's trust store."),
+        string("push.fcm.serviceAccountFile", "none", "FCM: the service account JSON of the Firebase project; none: FCM pushes are only logged."),
+        string("push.fcm.url", "https://fcm.googleapis.com", "FCM HTTP v1 API base URL."),
+        string("push.fcm.tokenUrl", "auto", "OAuth2 token URL for the service account; auto: token_uri of the service account file."));
 
     static ConfigKey find(String name) {
         for (ConfigKey k : ALL) {

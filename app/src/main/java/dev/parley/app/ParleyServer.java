@@ -15,6 +15,8 @@ import dev.parley.groups.GroupsConfig;
 import dev.parley.messaging.MessagingService;
 import dev.parley.messaging.RecentSenders;
 import dev.parley.presence.PresenceService;
+import dev.parley.push.PushConfig;
+import dev.parley.push.PushService;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.parley.receipts.ReceiptService;
@@ -116,6 +118,8 @@ public final class ParleyServer implements AutoCloseable {
             new GroupsConfig((int) config.integer("groups.maxMembers")));
         sync.afterBacklog(receipts::replay);
 
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        own(metrics::close);
         ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
         own(blocking::shutdown);
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -145,10 +149,14 @@ public final class ParleyServer implements AutoCloseable {
         PresenceService presence = own(new PresenceService(directory, sessions, timers,
             java.time.Duration.ofSeconds(config.integer("presence.graceSeconds")), clock));
         sessions.listener(presence);
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        own(metrics::close);
+        PushSetup pushSetup = new PushSetup(config, clock);
+        PushConfig pushConfig = pushSetup.pushConfig();
+        PushService push = own(new PushService(directory, registry, receipts, store, pushSetup.transports(blocking),
+            timers, blocking, clock, pushConfig, metrics));
+        messaging.afterStored(push::stored);
+        accounts.onDeviceRemoved(push::deviceRemoved);
         metrics.gauge("parley.connections", sessions, LocalSessions::count);
-        gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, media, sessions,
+        gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, media, push, sessions,
             blocking, metrics, metrics::scrape),
             config.gateway(), clock));
         gateway.start();

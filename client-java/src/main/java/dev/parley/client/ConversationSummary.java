@@ -16,7 +16,7 @@ import dev.parley.protocol.ServerFrame;
  * @param lastMessage    the newest message (a server extension); {@code null} when absent
  */
 public record ConversationSummary(String conversationId, String kind, String title, long lastSeq, Long unread,
-                                  String peerUserId, ServerFrame.Message lastMessage) {
+                                  String peerUserId, ServerFrame.Message lastMessage, Long mutedUntil) {
     /** Whether this is a group conversation. */
     public boolean isGroup() {
         return "group".equals(kind);

@@ -149,6 +149,38 @@ public final class ParleyClient implements AutoCloseable {
         rest.call("PUT", "/v1/me/privacy", requireToken(token), Json.object().put("lastSeen", lastSeen.wireName()));
     }
 
+    // ---- push notifications
+
+    /**
+     * Registers the calling device's push channel ({@code PUT /v1/devices/current/push}), replacing the one it had.
+     *
+     * @param channel e.g. {@code {"kind":"fcm","token":"..."}}; see {@code docs/protocol.md}
+     */
+    public void registerPush(String token, Map<String, Object> channel) {
+        rest.call("PUT", "/v1/devices/current/push", requireToken(token), dev.parley.protocol.FrameCodec.INSTANCE.mapper().valueToTree(channel));
+    }
+
+    /** Removes the calling device's push channel ({@code DELETE /v1/devices/current/push}). */
+    public void unregisterPush(String token) {
+        rest.call("DELETE", "/v1/devices/current/push", requireToken(token), null);
+    }
+
+    /** Whether the caller's push notifications may show message text ({@code PUT /v1/me/settings}). */
+    public void setPushPreviews(String token, boolean previews) {
+        rest.call("PUT", "/v1/me/settings", requireToken(token), Json.object().put("pushPreviews", previews));
+    }
+
+    /** Mutes a conversation's push notifications until {@code until} (epoch ms; {@code PUT .../mute}). */
+    public void mute(String token, String conversationId, long until) {
+        rest.call("PUT", "/v1/conversations/" + Http.encode(conversationId) + "/mute", requireToken(token),
+            Json.object().put("until", until));
+    }
+
+    /** Lifts a mute ({@code DELETE /v1/conversations/{id}/mute}). */
+    public void unmute(String token, String conversationId) {
+        rest.call("DELETE", "/v1/conversations/" + Http.encode(conversationId) + "/mute", requireToken(token), null);
+    }
+
     // ---- conversations and history
 
     /** The caller's conversations ({@code GET /v1/conversations}). */

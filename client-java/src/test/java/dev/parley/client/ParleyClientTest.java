@@ -158,9 +158,9 @@ class ParleyClientTest {
         answer("GET /v1/conversations/3/messages/12/receipts", 200,
             "{\"receipts\":[{\"userId\":\"2\",\"delivered\":true,\"read\":false}]}");
         assertThat(client.conversations("t")).containsExactly(
-            new ConversationSummary("3", "group", "team", 12, 2L, null, null),
+            new ConversationSummary("3", "group", "team", 12, 2L, null, null, null),
             new ConversationSummary("4", "direct", "Bob", 1, null, "7",
-                new ServerFrame.Message("4", 1, "m", "7", "8", "k", "hi", 5, null, null)));
+                new ServerFrame.Message("4", 1, "m", "7", "8", "k", "hi", 5, null, null), null));
         assertThat(client.devices("t")).containsExactly(new Device("9", "laptop", 5L, null));
         assertThat(client.createGroup("t", "team", List.of("2")).memberIds()).containsExactly("1", "2");
         assertThat(client.group("t", "3").members()).contains(new GroupMember("1", "admin"));

@@ -29,6 +29,7 @@ public final class AccountService {
     private final LocalSessions sessions;
     private final SyncService sync;
     private final int maxDevices;
+    private volatile java.util.function.LongConsumer deviceRemoved = userId -> { };
 
     public AccountService(Directory directory, AccountsConfig config, IdGenerator ids, Clock clock,
                           LocalSessions sessions, SyncService sync) {
@@ -40,6 +41,11 @@ public final class AccountService {
         this.sessions = sessions;
         this.sync = sync;
         this.maxDevices = config.maxDevices();
+    }
+
+    /** Told the user id whenever one of its devices is deleted (so caches of its devices can be dropped). */
+    public void onDeviceRemoved(java.util.function.LongConsumer listener) {
+        this.deviceRemoved = listener;
     }
 
     /** Creates an account; the username is kept lower-case and must be unique regardless of case. */
@@ -139,6 +145,7 @@ public final class AccountService {
             throw new ParleyException(ErrorCode.NOT_FOUND, "device: " + deviceId + " (expected: one of your devices)");
         }
         sync.forgetDevice(deviceId);
+        deviceRemoved.accept(userId);
         sessions.closeDevice(userId, deviceId, CloseCodes.UNAUTHORIZED, "device revoked");
     }
 

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -42,6 +43,7 @@ public final class MessagingService {
     private final RecentSenders recentSenders;
     private final Clock clock;
     private final MediaService media;
+    private volatile BiConsumer<Conversation, StoredMessage> afterStored = (c, m) -> { };
 
     public MessagingService(Directory directory, MessageStore store, ConversationCache conversations,
                             LocalSessions sessions, RecentSenders recentSenders, MediaService media, Clock clock) {
@@ -52,6 +54,14 @@ public final class MessagingService {
         this.sessions = sessions;
         this.recentSenders = recentSenders;
         this.clock = clock;
+    }
+
+    /**
+     * Called for every new message once it is durable and written to the connected devices (on the store's thread,
+     * in seq order per conversation; it must not block). Push notifications hang here.
+     */
+    public void afterStored(BiConsumer<Conversation, StoredMessage> listener) {
+        this.afterStored = listener;
     }
 
     /**
@@ -99,6 +109,7 @@ public final class MessagingService {
         };
         sessions.forEachOf(conv.members(), deliver);
         sessions.forEachOf(alsoTo, deliver);
+        afterStored.accept(conv, m);
     }
 
     /**

@@ -14,6 +14,8 @@ import dev.parley.media.MediaService;
 import dev.parley.messaging.MessagingService;
 import dev.parley.messaging.StoredMessage;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.push.PushKind;
+import dev.parley.push.PushService;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -152,6 +154,9 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     }
                     return HttpResponses.json(HttpResponseStatus.OK, Map.of("devices", list));
                 }
+                if (p.length == 5 && p[3].equals("current") && p[4].equals("push")) {
+                    return push(req, m);
+                }
                 if (p.length == 4 && m.equals(HttpMethod.DELETE)) {
                     Device me = authenticate(req);
                     services.accounts().revoke(me.userId(), Ids.parse("deviceId", p[3]));
@@ -175,7 +180,29 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return groups(req, q, p, m);
             case "media":
                 return media(req, q, p, m);
+            case "push":
+                if (p.length == 4 && p[3].equals("vapid-key") && m.equals(HttpMethod.GET)) {
+                    String key = services.push().webPushPublicKey();
+                    if (key == null) {
+                        throw new ParleyException(ErrorCode.NOT_FOUND, "Web Push is not configured on this server");
+                    }
+                    return HttpResponses.json(HttpResponseStatus.OK, Map.of("publicKey", key));
+                }
+                break;
             case "me":
+                if (p.length == 4 && p[3].equals("settings") && (m.equals(HttpMethod.GET) || m.equals(HttpMethod.PUT))) {
+                    Device me = authenticate(req);
+                    if (m.equals(HttpMethod.PUT)) {
+                        JsonNode previews = body(req).get("pushPreviews");
+                        if (previews == null || !previews.isBoolean()) {
+                            throw new ParleyException(ErrorCode.BAD_REQUEST, "pushPreviews: missing (expected: true or"
+                                + " false)");
+                        }
+                        services.push().setPreviews(me.userId(), previews.asBoolean());
+                    }
+                    return HttpResponses.json(HttpResponseStatus.OK,
+                        Map.of("pushPreviews", services.push().previews(me.userId())));
+                }
                 if (p.length == 4 && p[3].equals("privacy") && m.equals(HttpMethod.PUT)) {
                     Device me = authenticate(req);
                     services.presence().setPrivacy(me.userId(), text(body(req), "lastSeen"));
@@ -188,9 +215,58 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         throw notFound(q.path());
     }
 
+    /** {@code PUT|DELETE /v1/devices/current/push}: the calling device's push channel. */
+    private FullHttpResponse push(FullHttpRequest req, HttpMethod m) {
+        if (m.equals(HttpMethod.DELETE)) {
+            Device me = authenticate(req);
+            services.push().unregister(me.userId(), me.id());
+            return HttpResponses.noContent();
+        }
+        if (!m.equals(HttpMethod.PUT)) {
+            throw notFound(new QueryStringDecoder(req.uri()).path());
+        }
+        Device me = authenticate(req);
+        JsonNode b = body(req);
+        String kindName = text(b, "kind");
+        PushKind kind = PushKind.fromWire(kindName);
+        if (kind == null) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, "kind: \"" + kindName
+                + "\" (expected: apns, fcm, webpush or unifiedpush)");
+        }
+        JsonNode keys = b.get("keys");
+        if (keys != null && !keys.isNull() && !keys.isObject()) {
+            throw new ParleyException(ErrorCode.BAD_REQUEST, "keys: expected an object {p256dh, auth}");
+        }
+        boolean hasKeys = keys != null && keys.isObject();
+        String address = kind == PushKind.APNS || kind == PushKind.FCM ? optText(b, "token") : optText(b, "endpoint");
+        services.push().register(me.userId(), me.id(), kind, address, optText(b, "topic"),
+            hasKeys ? optText(keys, "p256dh") : null, hasKeys ? optText(keys, "auth") : null);
+        return HttpResponses.noContent();
+    }
+
     private FullHttpResponse conversations(FullHttpRequest req, QueryStringDecoder q, String[] p, HttpMethod m) {
+        if (p.length == 5 && p[4].equals("mute") && (m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE))) {
+            Device me = authenticate(req);
+            long conv = Ids.parse("conversationId", p[3]);
+            services.messaging().member(me.userId(), conv);
+            long until = 0;
+            if (m.equals(HttpMethod.PUT)) {
+                JsonNode u = body(req).get("until");
+                if (u != null && u.isTextual() && u.asText().equals("forever")) {
+                    until = PushService.FOREVER;
+                } else if (u != null && u.canConvertToLong() && u.isIntegralNumber()) {
+                    until = u.asLong();
+                } else {
+                    throw new ParleyException(ErrorCode.BAD_REQUEST,
+                        "until: missing (expected: epoch milliseconds, or \"forever\")");
+                }
+            }
+            services.push().mute(me.userId(), conv, until);
+            return HttpResponses.noContent();
+        }
         if (p.length == 3 && m.equals(HttpMethod.GET)) {
             Device me = authenticate(req);
+            Map<Long, Long> mutes = services.push().mutes(me.userId());
             List<Map<String, Object>> list = new ArrayList<>();
             for (MessagingService.ConversationSummary s : services.messaging().conversations(me.userId())) {
                 Map<String, Object> c = new LinkedHashMap<>();
@@ -206,6 +282,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     mine == null ? 0 : mine.joinedSeq(), s.lastSeq()));
                 if (s.lastMessage() != null) {
                     c.put("lastMessage", s.lastMessage().toFrame());
+                }
+                Long mutedUntil = mutes.get(s.conversation().id());
+                if (mutedUntil != null) {
+                    c.put("mutedUntil", mutedUntil);
                 }
                 list.add(c);
             }
@@ -498,6 +578,10 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Map.entry(route("/v1/sessions/current"), "DELETE"),
         Map.entry(route("/v1/devices"), "GET"),
         Map.entry(route("/v1/devices/[^/]+"), "DELETE"),
+        Map.entry(route("/v1/devices/current/push"), "PUT, DELETE"),
+        Map.entry(route("/v1/push/vapid-key"), "GET"),
+        Map.entry(route("/v1/me/settings"), "GET, PUT"),
+        Map.entry(route("/v1/conversations/[^/]+/mute"), "PUT, DELETE"),
         Map.entry(route("/v1/users"), "GET"),
         Map.entry(route("/v1/me/privacy"), "PUT"),
         Map.entry(route("/v1/conversations"), "GET"),

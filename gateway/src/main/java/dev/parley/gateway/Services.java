@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutorService;
 /** The features the gateway calls, and the executor for their blocking work. */
 public record Services(AccountService accounts, MessagingService messaging, GroupService groups, SyncService sync,
                        ReceiptService receipts, PresenceService presence, dev.parley.media.MediaService media,
-                       LocalSessions sessions,
+                       dev.parley.push.PushService push, LocalSessions sessions,
                        ExecutorService blocking, io.micrometer.core.instrument.MeterRegistry metrics,
                        java.util.function.Supplier<String> scrape) {
 }

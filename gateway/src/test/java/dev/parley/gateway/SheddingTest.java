@@ -31,7 +31,7 @@ class SheddingTest {
         GatewayConfig d = GatewayConfig.defaults();
         GatewayConfig config = new GatewayConfig(d.host(), d.port(), d.ioThreads(), d.authTimeout(), d.idleTimeout(),
             d.outboundLimitBytes(), d.syncBufferLimit(), shed);
-        Services services = new Services(null, null, null, null, null, null, null, null, blocking, metrics, () -> "");
+        Services services = new Services(null, null, null, null, null, null, null, null, null, blocking, metrics, () -> "");
         WebSocketHandler h = new WebSocketHandler(services, config, Clock.systemUTC());
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
         ch.pipeline().addLast(h);

@@ -149,7 +149,7 @@ public final class Json {
         return map(list(n, "conversations"), c -> new ConversationSummary(
             required(c, "conversationId"), text(c, "kind"), text(c, "title"), c.path("lastSeq").asLong(0),
             longOrNull(c, "unread"), text(c, "peerUserId"),
-            c.path("lastMessage").isObject() ? message(c.get("lastMessage")) : null));
+            c.path("lastMessage").isObject() ? message(c.get("lastMessage")) : null, longOrNull(c, "mutedUntil")));
     }
 
     /** History entries carry the fields of the {@code message} frame; {@code "type"} is optional there. */
