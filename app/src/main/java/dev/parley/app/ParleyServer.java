@@ -154,6 +154,7 @@ public final class ParleyServer implements AutoCloseable {
         PushService push = own(new PushService(directory, registry, receipts, store, pushSetup.transports(blocking),
             timers, blocking, clock, pushConfig, metrics));
         messaging.afterStored(push::stored);
+        metrics.more().counter("parley.push.overflows", java.util.List.of(), push, PushService::overflows);
         accounts.onDeviceRemoved(push::deviceRemoved);
         metrics.gauge("parley.connections", sessions, LocalSessions::count);
         gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, media, push, sessions,

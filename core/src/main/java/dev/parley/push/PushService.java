@@ -68,6 +68,8 @@ public final class PushService implements AutoCloseable {
     private final Cache<Long, List<PushRegistration>> channels = Caffeine.newBuilder()
         .maximumSize(1_000_000).expireAfterWrite(Duration.ofSeconds(30)).build();
     private final Map<WindowKey, Window> windows = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong overflows = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastOverflowLog;
 
     /**
      * @param transports one per kind that is configured; the others are only logged
@@ -91,7 +93,7 @@ public final class PushService implements AutoCloseable {
                 Thread t = new Thread(r, "parley-push");
                 t.setDaemon(true);
                 return t;
-            }, (task, pool) -> log.warn("push queue full; a message's notifications are dropped"));
+            }, (task, pool) -> overflowed());
     }
 
     // ---- triggering
@@ -246,6 +248,22 @@ public final class PushService implements AutoCloseable {
 
     private static String nameOf(User u) {
         return u.displayName() != null && !u.displayName().isBlank() ? u.displayName() : u.username();
+    }
+
+    /** The decision queue is full (a flood of messages): drop this message's pushes, log at most once a minute. */
+    private void overflowed() {
+        long n = overflows.incrementAndGet();
+        long now = clock.millis();
+        if (now - lastOverflowLog >= 60_000) {
+            lastOverflowLog = now;
+            log.warn("push decisions are behind: the pushes of {} messages so far were dropped (the messages are"
+                + " stored and synced as usual)", n);
+        }
+    }
+
+    /** Messages whose pushes were dropped because the decision queue was full. */
+    public long overflows() {
+        return overflows.get();
     }
 
     // ---- channels, previews, mutes
