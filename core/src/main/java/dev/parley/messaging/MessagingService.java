@@ -44,6 +44,9 @@ public final class MessagingService {
     private final Clock clock;
     private final MediaService media;
     private volatile BiConsumer<Conversation, StoredMessage> afterStored = (c, m) -> { };
+    /** Users known to exist (accounts are never deleted), so that a 1:1 send does not read the directory. */
+    private final com.github.benmanes.caffeine.cache.Cache<Long, Boolean> knownUsers =
+        com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(1_000_000).build();
 
     public MessagingService(Directory directory, MessageStore store, ConversationCache conversations,
                             LocalSessions sessions, RecentSenders recentSenders, MediaService media, Clock clock) {
@@ -173,8 +176,11 @@ public final class MessagingService {
             if (peer == senderId) {
                 throw new ParleyException(ErrorCode.BAD_REQUEST, "send.to.user: that is you (expected: another user)");
             }
-            if (directory.findUser(peer).isEmpty()) {
-                throw new ParleyException(ErrorCode.NOT_FOUND, "send.to.user: " + to.user() + " (no such user)");
+            if (knownUsers.getIfPresent(peer) == null) {
+                if (directory.findUser(peer).isEmpty()) {
+                    throw new ParleyException(ErrorCode.NOT_FOUND, "send.to.user: " + to.user() + " (no such user)");
+                }
+                knownUsers.put(peer, Boolean.TRUE); // only existence is cached: a later sign-up is never missed
             }
             return conversations.direct(senderId, peer);
         }

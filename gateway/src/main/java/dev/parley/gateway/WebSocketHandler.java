@@ -51,8 +51,8 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     /** Receipt, presence and typing frames dropped because the connection was backed up, by frame type. */
     static final String METRIC_SHED = "parley.frames.shed";
     /** Client frames waiting to be handled at which the connection stops being read, and where it resumes. */
-    private static final int PAUSE_READING_AT = 1024;
-    private static final int RESUME_READING_AT = 256;
+    static final int PAUSE_READING_AT = 1024;
+    static final int RESUME_READING_AT = 256;
 
     private enum State { HANDSHAKE, AWAITING_AUTH, AUTHENTICATING, READY, CLOSED }
 
@@ -116,8 +116,13 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
-            ctx.pipeline().remove(RestHandler.class); // this connection speaks WebSocket only from now on
-            ctx.pipeline().remove(MediaHttpHandler.class);
+            // This connection speaks WebSocket only from now on.
+            for (Class<? extends io.netty.channel.ChannelHandler> http : List.of(RestHandler.class,
+                MediaHttpHandler.class)) {
+                if (ctx.pipeline().get(http) != null) {
+                    ctx.pipeline().remove(http);
+                }
+            }
             state = State.AWAITING_AUTH;
             authTimeout = ctx.executor().schedule(() -> {
                 if (state == State.AWAITING_AUTH || state == State.AUTHENTICATING) {
