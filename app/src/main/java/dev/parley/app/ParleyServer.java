@@ -26,10 +26,7 @@ import dev.parley.sessions.SessionRegistryProvider;
 import dev.parley.sync.SyncService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -180,23 +177,12 @@ public final class ParleyServer implements AutoCloseable {
                 throw new ConfigException("media.signingKey: not base64 (expected: >= 32 random bytes, base64)");
             }
         }
-        Path file = config.dataDir().resolve("media-signing.key");
-        try {
-            if (!Files.exists(file)) {
-                byte[] key = new byte[32];
-                new SecureRandom().nextBytes(key);
-                Path tmp = Files.createTempFile(config.dataDir(), "media-signing", ".tmp");
-                Files.writeString(tmp, Base64.getEncoder().encodeToString(key));
-                try {
-                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-                } catch (FileAlreadyExistsException e) {
-                    Files.deleteIfExists(tmp);
-                }
-            }
-            return Base64.getDecoder().decode(Files.readString(file).trim());
-        } catch (IOException e) {
-            throw new UncheckedIOException("media signing key: cannot read or create " + file, e);
-        }
+        String key = KeyFiles.readOrCreate(config.dataDir().resolve("media-signing.key"), "media signing key", () -> {
+            byte[] fresh = new byte[32];
+            new SecureRandom().nextBytes(fresh);
+            return Base64.getEncoder().encodeToString(fresh);
+        });
+        return Base64.getDecoder().decode(key);
     }
 
     private <T extends AutoCloseable> T own(T resource) {

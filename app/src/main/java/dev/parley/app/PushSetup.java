@@ -8,14 +8,9 @@ import dev.parley.push.fcm.FcmTransport;
 import dev.parley.push.webpush.P256;
 import dev.parley.push.webpush.Vapid;
 import dev.parley.push.webpush.WebPushTransport;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
@@ -83,23 +78,11 @@ final class PushSetup {
     private KeyPair vapidKeys() {
         String configured = config.string("push.webpush.vapidKey");
         if (configured.equals("auto")) {
-            Path file = config.dataDir().resolve("vapid.key");
-            try {
-                if (!Files.exists(file)) {
-                    KeyPair fresh = P256.generate();
-                    Path tmp = Files.createTempFile(config.dataDir(), "vapid", ".tmp");
-                    Files.writeString(tmp, P256.base64url(P256.encode((ECPublicKey) fresh.getPublic())) + ":"
-                        + P256.base64url(P256.encode((java.security.interfaces.ECPrivateKey) fresh.getPrivate())));
-                    try {
-                        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (FileAlreadyExistsException e) {
-                        Files.deleteIfExists(tmp);
-                    }
-                }
-                configured = Files.readString(file).trim();
-            } catch (IOException e) {
-                throw new UncheckedIOException("VAPID key: cannot read or create " + file, e);
-            }
+            configured = KeyFiles.readOrCreate(config.dataDir().resolve("vapid.key"), "VAPID key", () -> {
+                KeyPair fresh = P256.generate();
+                return P256.base64url(P256.encode((ECPublicKey) fresh.getPublic())) + ":"
+                    + P256.base64url(P256.encode((java.security.interfaces.ECPrivateKey) fresh.getPrivate()));
+            });
         }
         String[] parts = configured.split(":");
         try {
