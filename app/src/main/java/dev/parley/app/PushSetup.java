@@ -1,11 +1,11 @@
 package dev.parley.app;
 
+import dev.parley.push.P256;
 import dev.parley.push.PushConfig;
 import dev.parley.push.PushKind;
 import dev.parley.push.PushTransport;
 import dev.parley.push.apns.ApnsTransport;
 import dev.parley.push.fcm.FcmTransport;
-import dev.parley.push.webpush.P256;
 import dev.parley.push.webpush.Vapid;
 import dev.parley.push.webpush.WebPushTransport;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.parley.push.webpush;
+package dev.parley.push;
 
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;

@@ -17,8 +17,4 @@ import java.time.Duration;
 public record PushConfig(Duration collapseWindow, int queueCapacity, int maxAttempts, Duration retryBase,
                          boolean allowPrivateEndpoints, String webPushPublicKey) {
     public static final int PREVIEW_CHARS = 100;
-
-    public static PushConfig defaults() {
-        return new PushConfig(Duration.ofSeconds(5), 10_000, 5, Duration.ofSeconds(1), false, null);
-    }
 }

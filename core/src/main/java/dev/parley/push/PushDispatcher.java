@@ -11,7 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,7 @@ public final class PushDispatcher implements AutoCloseable {
     }
 
     private final Map<PushKind, PushTransport> transports;
-    private final BiConsumer<PushRegistration, String> onGone;
+    private final Consumer<PushRegistration> onGone;
     private final ScheduledExecutorService timers;
     private final Executor blocking;
     private final PushConfig config;
@@ -50,7 +50,7 @@ public final class PushDispatcher implements AutoCloseable {
      * @param timers     schedules retries (its tasks must not block)
      * @param blocking   runs {@code onGone}
      */
-    public PushDispatcher(Map<PushKind, PushTransport> transports, BiConsumer<PushRegistration, String> onGone,
+    public PushDispatcher(Map<PushKind, PushTransport> transports, Consumer<PushRegistration> onGone,
                           ScheduledExecutorService timers, Executor blocking, PushConfig config,
                           MeterRegistry metrics) {
         this.transports = new EnumMap<>(PushKind.class);
@@ -114,7 +114,7 @@ public final class PushDispatcher implements AutoCloseable {
                 done(to, Outcome.REMOVED);
                 blocking.execute(() -> {
                     try {
-                        onGone.accept(to, g.reason());
+                        onGone.accept(to);
                     } catch (RuntimeException e) {
                         log.warn("removing the push channel of device {} failed", to.deviceId(), e);
                     }

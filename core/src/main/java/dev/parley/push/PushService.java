@@ -294,8 +294,8 @@ public final class PushService implements AutoCloseable {
                 boolean keys = p256dh != null || auth != null;
                 require(keys || kind == PushKind.UNIFIEDPUSH, "keys", "{p256dh, auth} of the subscription");
                 if (keys) {
-                    require(p256dh != null && decodedLength(p256dh) == 65 && p256dh.startsWith("B"), "keys.p256dh",
-                        "the subscription's P-256 public key, 65 bytes uncompressed, base64url");
+                    require(p256dh != null && isP256Point(p256dh), "keys.p256dh",
+                        "the subscription's P-256 public key, a 65-byte uncompressed point, base64url");
                     require(auth != null && decodedLength(auth) == 16, "keys.auth",
                         "the subscription's 16-byte auth secret, base64url");
                 }
@@ -314,7 +314,7 @@ public final class PushService implements AutoCloseable {
     }
 
     /** Removes a channel the push service called gone, unless the device registered another one meanwhile. */
-    public void gone(PushRegistration r, String reason) {
+    public void gone(PushRegistration r) {
         directory.deletePushRegistration(r.deviceId(), r.address());
         channels.invalidate(r.userId());
     }
@@ -354,10 +354,6 @@ public final class PushService implements AutoCloseable {
         return config.webPushPublicKey();
     }
 
-    public PushDispatcher dispatcher() {
-        return dispatcher;
-    }
-
     private void checkEndpoint(String endpoint) {
         require(endpoint != null && endpoint.length() <= MAX_ENDPOINT_LENGTH, "endpoint",
             "the push service's URL, at most " + MAX_ENDPOINT_LENGTH + " characters");
@@ -372,6 +368,15 @@ public final class PushService implements AutoCloseable {
             || scheme.equals("http") && config.allowPrivateEndpoints()), "endpoint", "an https URL");
         require(config.allowPrivateEndpoints() || !PrivateAddresses.isPrivateLiteral(uri.getHost()), "endpoint",
             "a public host (not loopback or a private network)");
+    }
+
+    private static boolean isP256Point(String base64url) {
+        try {
+            P256.publicKey(P256.base64url(base64url));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static int decodedLength(String base64url) {

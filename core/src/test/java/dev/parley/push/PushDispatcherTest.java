@@ -57,7 +57,7 @@ class PushDispatcherTest {
     }
 
     private PushDispatcher dispatcher(Scripted t, int capacity, int attempts) {
-        return new PushDispatcher(Map.of(PushKind.FCM, t), (r, why) -> removed.add(r), timers, Runnable::run,
+        return new PushDispatcher(Map.of(PushKind.FCM, t), removed::add, timers, Runnable::run,
             new PushConfig(Duration.ofSeconds(5), capacity, attempts, Duration.ofMillis(40), false, null),
             new SimpleMeterRegistry());
     }

@@ -209,6 +209,11 @@ class PushTest {
             .contains("keys");
         assertThat(put(bob, "{\"kind\":\"webpush\",\"endpoint\":\"https://push.example/x\","
             + "\"keys\":{\"p256dh\":\"AAAA\",\"auth\":\"AAAA\"}}").body()).contains("keys.p256dh");
+        byte[] offCurve = new byte[65];
+        offCurve[0] = 4; // the right shape, but (0, 0) is not a point of P-256: every push to it would fail
+        assertThat(put(bob, "{\"kind\":\"webpush\",\"endpoint\":\"https://push.example/x\",\"keys\":{\"p256dh\":\""
+            + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(offCurve)
+            + "\",\"auth\":\"AAAAAAAAAAAAAAAAAAAAAA\"}}").body()).contains("keys.p256dh");
         assertThat(put(bob, "{\"kind\":\"unifiedpush\",\"endpoint\":\"ftp://x/y\"}").body()).contains("endpoint");
         assertThat(server.client().rawRequest("PUT", "/v1/devices/current/push", null,
             "{\"kind\":\"fcm\",\"token\":\"abc\"}").status()).isEqualTo(401);

@@ -87,25 +87,24 @@ public final class FcmTransport implements PushTransport {
 
     @Override
     public CompletableFuture<PushOutcome> deliver(PushRegistration to, PushNotification n) {
-        return accessToken().thenCompose(t -> send(t, to, n)).thenCompose(outcome -> {
-            if (outcome instanceof Unauthorized u) {
-                invalidate(u.token());
-                return accessToken().thenCompose(t -> send(t, to, n)).thenApply(again -> again instanceof Unauthorized
-                    ? new PushOutcome.Failed("FCM refused a fresh access token (401): check the service account")
-                    : again.outcome());
+        return accessToken().thenCompose(token -> send(token, to, n).thenCompose(res -> {
+            if (res.statusCode() != 401) {
+                return CompletableFuture.completedFuture(outcome(res));
             }
-            return CompletableFuture.completedFuture(outcome.outcome());
-        });
+            invalidate(token); // revoked or expired early: renew once
+            return accessToken().thenCompose(fresh -> send(fresh, to, n)).thenApply(again -> again.statusCode() == 401
+                ? new PushOutcome.Failed("FCM refused a fresh access token (401): check the service account")
+                : outcome(again));
+        }));
     }
 
-    private CompletableFuture<Answer> send(AccessToken t, PushRegistration to, PushNotification n) {
+    private CompletableFuture<HttpResponse<String>> send(AccessToken t, PushRegistration to, PushNotification n) {
         HttpRequest req = HttpRequest.newBuilder(sendUrl).timeout(Duration.ofSeconds(10))
             .header("Authorization", "Bearer " + t.value())
             .header("Content-Type", "application/json; charset=utf-8")
             .POST(HttpRequest.BodyPublishers.ofByteArray(message(to.address(), n)))
             .build();
-        return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).thenApply(res -> res.statusCode() == 401
-            ? new Unauthorized(t) : new Answer(outcome(res)));
+        return http.sendAsync(req, HttpResponse.BodyHandlers.ofString());
     }
 
     static PushOutcome outcome(HttpResponse<String> res) {
@@ -247,31 +246,5 @@ public final class FcmTransport implements PushTransport {
     }
 
     private record AccessToken(String value, long expiresAt) {
-    }
-
-    /** A send's answer; {@link Unauthorized} when the access token was refused. */
-    private static class Answer {
-        private final PushOutcome outcome;
-
-        Answer(PushOutcome outcome) {
-            this.outcome = outcome;
-        }
-
-        PushOutcome outcome() {
-            return outcome;
-        }
-    }
-
-    private static final class Unauthorized extends Answer {
-        private final AccessToken token;
-
-        Unauthorized(AccessToken token) {
-            super(new PushOutcome.Retry(null, "FCM answered 401"));
-            this.token = token;
-        }
-
-        AccessToken token() {
-            return token;
-        }
     }
 }

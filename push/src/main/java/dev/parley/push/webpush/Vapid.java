@@ -1,6 +1,7 @@
 package dev.parley.push.webpush;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.parley.push.P256;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -1,5 +1,6 @@
 package dev.parley.push.webpush;
 
+import dev.parley.push.P256;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.parley.core.Ids;
 import dev.parley.push.HttpPush;
+import dev.parley.push.P256;
 import dev.parley.push.PrivateAddresses;
 import dev.parley.push.PushKind;
 import dev.parley.push.PushNotification;
@@ -84,7 +85,14 @@ public final class WebPushTransport implements PushTransport {
             .header("Topic", n.collapseKey())
             .header("Authorization", vapid.authorization(endpoint));
         if (to.encrypted()) {
-            byte[] body = WebPushEncryption.encrypt(payload, P256.base64url(to.p256dh()), P256.base64url(to.auth()));
+            byte[] body;
+            try {
+                body = WebPushEncryption.encrypt(payload, P256.base64url(to.p256dh()), P256.base64url(to.auth()));
+            } catch (IllegalArgumentException e) {
+                // Keys checked at registration cannot get here; stored ones from elsewhere might: unusable for good.
+                return CompletableFuture.completedFuture(new PushOutcome.Gone("subscription keys unusable: "
+                    + e.getMessage()));
+            }
             req.header("Content-Type", "application/octet-stream").header("Content-Encoding", "aes128gcm")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         } else {

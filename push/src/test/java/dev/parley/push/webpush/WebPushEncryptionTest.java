@@ -3,6 +3,7 @@ package dev.parley.push.webpush;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parley.push.P256;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import javax.crypto.AEADBadTagException;

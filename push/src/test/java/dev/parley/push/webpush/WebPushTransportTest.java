@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.parley.push.P256;
 import dev.parley.push.PushKind;
 import dev.parley.push.PushNotification;
 import dev.parley.push.PushOutcome;
