@@ -1,5 +1,6 @@
 package dev.parley.app;
 
+import dev.parley.sessions.redis.RedisSessionRegistryConfig;
 import java.util.List;
 
 /**
@@ -36,7 +37,12 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         string("messages.type", "sqlite", "Message store backend: sqlite."),
         string("messages.path", "messages.db", "sqlite: database file, relative to dataDir."),
         integer("messages.batch.max", 2048, 1, 100_000, "sqlite: most messages written in one transaction (one fsync)."),
-        string("sessions.type", "memory", "Session registry (which node holds which device): memory."),
+        string("sessions.type", "memory", "Session registry (which node holds which device) and presence between nodes: memory (one node) or redis."),
+        string("sessions.uri", RedisSessionRegistryConfig.DEFAULT_URI, "redis: the server, redis://[:password@]host:port[/db] (rediss:// for TLS)."),
+        string("sessions.keyPrefix", RedisSessionRegistryConfig.DEFAULT_KEY_PREFIX, "redis: prefix of every key and channel (several deployments may share one Redis)."),
+        integer("sessions.ttlSeconds", RedisSessionRegistryConfig.DEFAULT_TTL_SECONDS, 2, 3600, "redis: seconds a crashed node's connections still count as connected."),
+        integer("sessions.refreshSeconds", RedisSessionRegistryConfig.DEFAULT_REFRESH_SECONDS, 1, 3599, "redis: seconds between rewrites of a node's entries (less than ttlSeconds); also the longest time to recover from a Redis that lost its data."),
+        integer("sessions.timeoutMillis", RedisSessionRegistryConfig.DEFAULT_TIMEOUT_MILLIS, 10, 60_000, "redis: how long a lookup waits for Redis before failing."),
         string("media.type", "local", "Media blob store: local (files under dataDir) or s3 (an S3-compatible object store)."),
         string("media.path", "media", "local: directory for media files, relative to dataDir."),
         integer("media.maxImageBytes", 16L << 20, 1, 1L << 40, "Largest image upload, bytes (more answers 413)."),

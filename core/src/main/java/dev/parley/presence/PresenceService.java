@@ -10,7 +10,9 @@ import dev.parley.protocol.ErrorCode;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.sessions.LocalSessions;
 import dev.parley.sessions.OutboundFrame;
+import dev.parley.sessions.PresenceChange;
 import dev.parley.sessions.Session;
+import dev.parley.sessions.SessionRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * only to users with whom the subject has a direct conversation; {@code nobody} shows neither. A viewer who hides
  * their own last seen ({@code nobody}) does not see anyone's last seen either (online still shows), as WhatsApp
  * does. Hidden presence is sent as {@code online: false} without {@code lastSeen}.
+ *
+ * <p>Across nodes: a user is online while any node holds one of their connections. Each node decides for its own
+ * connections (first one opened: online; last one closed and not back within the grace period, on no node per the
+ * {@link SessionRegistry}: offline) and publishes the change through the registry; every other node applies it
+ * and tells its own subscribers. A subscription answers from the registry for users this node has not heard about.
  */
 public final class PresenceService implements LocalSessions.Listener, AutoCloseable {
     public static final Duration DEFAULT_GRACE = Duration.ofSeconds(10);
@@ -39,6 +46,8 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
 
     private final Directory directory;
     private final LocalSessions sessions;
+    private final SessionRegistry registry;
+    private final AutoCloseable remoteChanges;
     private final ScheduledExecutorService timers;
     private final Duration grace;
     private final Clock clock;
@@ -59,9 +68,11 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
                            Duration grace, Clock clock) {
         this.directory = directory;
         this.sessions = sessions;
+        this.registry = sessions.registry();
         this.timers = timers;
         this.grace = grace;
         this.clock = clock;
+        this.remoteChanges = registry.onPresence(this::changedElsewhere);
     }
 
     @Override
@@ -73,6 +84,7 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
             }
             if (online.add(userId)) {
                 publish(userId); // came back after the grace period (or for the first time)
+                registry.publishPresence(new PresenceChange(userId, true, 0, sessions.nodeId()));
             }
         } else {
             goingOffline.compute(userId, (k, old) -> {
@@ -86,8 +98,8 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
 
     private void wentOffline(long userId) {
         goingOffline.remove(userId);
-        if (!sessions.of(userId).isEmpty() || !online.remove(userId)) {
-            return; // reconnected meanwhile
+        if (!sessions.of(userId).isEmpty() || connectedElsewhere(userId) || !online.remove(userId)) {
+            return; // reconnected meanwhile, here or on another node
         }
         long now = clock.millis();
         try {
@@ -97,6 +109,37 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
         }
         settings.computeIfPresent(userId, (k, s) -> new PresenceSettings(userId, now, s.visibility()));
         publish(userId);
+        registry.publishPresence(new PresenceChange(userId, false, now, sessions.nodeId()));
+    }
+
+    /** Whether another node holds a connection of the user; when the registry cannot tell, this node's view wins. */
+    private boolean connectedElsewhere(long userId) {
+        try {
+            for (var e : registry.sessionsOf(userId)) {
+                if (e.nodeId() != sessions.nodeId()) {
+                    return true;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("session registry unavailable; user {} counts as offline on this node's knowledge", userId, e);
+        }
+        return false;
+    }
+
+    /** A change another node decided: kept and told to this node's subscribers. */
+    private void changedElsewhere(PresenceChange c) {
+        if (c.nodeId() == sessions.nodeId()) {
+            return;
+        }
+        long userId = c.userId();
+        if (c.online()) {
+            if (online.add(userId)) {
+                publish(userId);
+            }
+        } else if (sessions.of(userId).isEmpty() && !goingOffline.containsKey(userId) && online.remove(userId)) {
+            settings.computeIfPresent(userId, (k, s) -> new PresenceSettings(userId, c.lastSeen(), s.visibility()));
+            publish(userId);
+        }
     }
 
     /** Answers at once with the presence of each requested user the caller may see, then pushes changes. */
@@ -120,6 +163,7 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
         List<Long> lookup = new ArrayList<>(wanted);
         lookup.add(me);
         load(lookup);
+        learnOnline(wanted);
         boolean viewerHides = settingsOf(me).visibility() == Visibility.NOBODY;
         for (long subject : wanted) {
             Subscription sub = new Subscription(viewer, subject, contacts.contains(subject), viewerHides);
@@ -196,6 +240,20 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
         return new ServerFrame.Presence(id, isOnline, lastSeen);
     }
 
+    /** Marks online the users connected to other nodes that this node has not heard about (it may have started
+     *  after they connected). */
+    private void learnOnline(List<Long> userIds) {
+        List<Long> unknown = userIds.stream().filter(u -> !online.contains(u)).toList();
+        if (unknown.isEmpty()) {
+            return;
+        }
+        try {
+            online.addAll(registry.sessionsOf(unknown).keySet());
+        } catch (RuntimeException e) {
+            log.warn("session registry unavailable; presence answered from this node's knowledge", e);
+        }
+    }
+
     private void load(List<Long> userIds) {
         List<Long> missing = userIds.stream().filter(u -> !settings.containsKey(u)).toList();
         if (!missing.isEmpty()) {
@@ -227,5 +285,10 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
             }
         }
         goingOffline.values().forEach(f -> f.cancel(false));
+        try {
+            remoteChanges.close();
+        } catch (Exception e) {
+            log.debug("stopping presence changes from other nodes", e);
+        }
     }
 }

@@ -124,12 +124,19 @@ public final class PushService implements AutoCloseable {
             }
         }
         List<PushRegistration> candidates = new ArrayList<>();
-        for (Map.Entry<Long, List<PushRegistration>> e : channels(recipients).entrySet()) {
-            if (e.getValue().isEmpty()) {
-                continue;
+        Map<Long, List<PushRegistration>> withChannels = new HashMap<>();
+        channels(recipients).forEach((user, regs) -> {
+            if (!regs.isEmpty()) {
+                withChannels.put(user, regs);
             }
+        });
+        if (withChannels.isEmpty()) {
+            return;
+        }
+        Map<Long, List<SessionEntry>> connected = registry.sessionsOf(withChannels.keySet()); // one round trip
+        for (Map.Entry<Long, List<PushRegistration>> e : withChannels.entrySet()) {
             Set<Long> online = new HashSet<>();
-            for (SessionEntry s : registry.sessionsOf(e.getKey())) {
+            for (SessionEntry s : connected.getOrDefault(e.getKey(), List.of())) {
                 online.add(s.deviceId());
             }
             for (PushRegistration r : e.getValue()) {

@@ -76,6 +76,15 @@ public final class LocalSessions {
         }
     }
 
+    /** The cluster-wide registry this node keeps in step. */
+    public SessionRegistry registry() {
+        return registry;
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
     /** How many connections are open on this node. */
     public int count() {
         int n = 0;

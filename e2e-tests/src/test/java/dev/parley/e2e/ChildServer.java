@@ -32,6 +32,10 @@ final class ChildServer implements AutoCloseable {
             "--data-dir", dataDir.toString(),
             "--set", "accounts.argon2.memoryKib=1024", "--set", "accounts.argon2.iterations=1",
             "--set", "accounts.loginAttemptsPerIpPerMinute=100000"));
+        ScaledBackends.settingsFor(dataDir).forEach((k, v) -> {
+            cmd.add("--set");
+            cmd.add(k + "=" + v);
+        });
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         try (ParleyClient probe = ParleyClient.create(uri())) {

@@ -38,6 +38,7 @@ final class TestServer implements AutoCloseable {
             "accounts.loginAttemptsPerIpPerMinute", "100000",
             "sync.cursorFlushMillis", "50",
             "accounts.maxDevices", "50"));
+        this.settings.putAll(ScaledBackends.settingsFor(dataDir));
         this.settings.putAll(extra);
         start();
     }

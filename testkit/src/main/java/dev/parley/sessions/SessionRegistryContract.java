@@ -2,9 +2,14 @@ package dev.parley.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.parley.testkit.Race;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -166,5 +171,46 @@ public abstract class SessionRegistryContract {
             assertThat(registry.sessionsOf(user)).as("sessions of user %d", user)
                 .containsExactlyInAnyOrderElementsOf(expected);
         }
+    }
+
+    @Test
+    void sessionsOfManyUsersAtOnce() {
+        SessionEntry a1 = new SessionEntry(1, 11, 101, 0);
+        SessionEntry a2 = new SessionEntry(1, 12, 102, 1);
+        SessionEntry b = new SessionEntry(2, 21, 201, 0);
+        registry.register(a1);
+        registry.register(a2);
+        registry.register(b);
+
+        Map<Long, List<SessionEntry>> found = registry.sessionsOf(List.of(1L, 2L, 3L));
+
+        assertThat(found.get(1L)).containsExactlyInAnyOrder(a1, a2);
+        assertThat(found.get(2L)).containsExactly(b);
+        assertThat(found.getOrDefault(3L, List.of())).isEmpty();
+        assertThat(registry.sessionsOf(List.of())).isEmpty();
+    }
+
+    @Test
+    void publishedPresenceReachesEveryListenerInOrder() throws Exception {
+        List<PresenceChange> first = new CopyOnWriteArrayList<>();
+        List<PresenceChange> second = new CopyOnWriteArrayList<>();
+        AutoCloseable one = registry.onPresence(first::add);
+        AutoCloseable two = registry.onPresence(second::add);
+        PresenceChange on = new PresenceChange(7, true, 0, 1);
+        PresenceChange off = new PresenceChange(7, false, 1_700_000_000_000L, 1);
+
+        registry.publishPresence(on);
+        registry.publishPresence(off);
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(first).containsExactly(on, off);
+            assertThat(second).containsExactly(on, off);
+        });
+        one.close();
+        PresenceChange again = new PresenceChange(8, true, 0, 2);
+        registry.publishPresence(again);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(second).endsWith(again));
+        assertThat(first).containsExactly(on, off);
+        two.close();
     }
 }

@@ -1,0 +1,48 @@
+package dev.parley.e2e;
+
+import dev.parley.testkit.RedisExtension;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Runs the end-to-end suite on the scaled backends when the system property {@code parley.e2e.backends} is
+ * {@code scaled} (the build's second end-to-end execution sets it): before the first test class it starts the real
+ * servers once for the run (testkit's extensions), and {@link #settingsFor} gives each server under test its own
+ * space in them, the same again for the same data directory (so a restart finds its data). Without the property it
+ * does nothing and servers use the embedded backends. Registered for every test class by JUnit's extension
+ * auto-detection ({@code META-INF/services/org.junit.jupiter.api.extension.Extension}).
+ */
+public final class ScaledBackends implements BeforeAllCallback {
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final Map<Path, String> SPACES = new ConcurrentHashMap<>();
+
+    static boolean enabled() {
+        return "scaled".equals(System.getProperty("parley.e2e.backends"));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        if (enabled()) {
+            new RedisExtension().beforeAll(context);
+        }
+    }
+
+    /** Settings that put a server whose data directory is {@code dataDir} on the scaled backends (none when off). */
+    static Map<String, String> settingsFor(Path dataDir) {
+        if (!enabled()) {
+            return Map.of();
+        }
+        String space = SPACES.computeIfAbsent(dataDir.toAbsolutePath().normalize(),
+            d -> "e2e_" + RUN + "_" + (SPACES.size() + 1));
+        Map<String, String> s = new HashMap<>();
+        s.put("sessions.type", "redis");
+        s.put("sessions.uri", RedisExtension.server().uri().toString());
+        s.put("sessions.keyPrefix", space + ":");
+        return s;
+    }
+}
