@@ -92,6 +92,12 @@ public final class PostgresDirectory implements Directory {
         ON CONFLICT (device_id) DO UPDATE SET kind = excluded.kind, address = excluded.address,
             topic = excluded.topic, p256dh = excluded.p256dh, auth = excluded.auth, updated_at = excluded.updated_at""";
 
+    /**
+     * Serializes the registrations of one push address until commit. The key is a 64-bit hash of kind and address:
+     * two addresses that share a hash merely wait for each other.
+     */
+    private static final String LOCK_ADDRESS = "SELECT pg_advisory_xact_lock(hashtextextended(?, 0))";
+
     private final PostgresDatabase db;
     private final GroupMemberships groups;
 
@@ -493,42 +499,37 @@ public final class PostgresDirectory implements Directory {
 
     // ---- push channels, settings, mutes
 
+    /**
+     * Registrations of one address are serialized by a transaction-scoped advisory lock on its hash, so that of
+     * devices registering it at once (on any node) exactly one ends up with it, the last to commit, and none fails.
+     */
     @Override
     public void savePushRegistration(PushRegistration r) {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                db.transaction("savePushRegistration", c -> {
-                    try (PreparedStatement ps = c.prepareStatement(
-                        "DELETE FROM push_registrations WHERE kind = ? AND address = ? AND device_id <> ?")) {
-                        ps.setString(1, r.kind().wireName());
-                        ps.setString(2, r.address());
-                        ps.setLong(3, r.deviceId());
-                        ps.executeUpdate();
-                    }
-                    try (PreparedStatement ps = c.prepareStatement(UPSERT_PUSH)) {
-                        ps.setLong(1, r.deviceId());
-                        ps.setLong(2, r.userId());
-                        ps.setLong(3, r.userId());
-                        ps.setString(4, r.kind().wireName());
-                        ps.setString(5, r.address());
-                        ps.setString(6, r.topic());
-                        ps.setString(7, r.p256dh());
-                        ps.setString(8, r.auth());
-                        ps.setLong(9, r.updatedAt());
-                        return ps.executeUpdate();
-                    }
-                });
-                return;
-            } catch (dev.parley.core.StorageException e) {
-                // Another device registered the same address at the same time and committed first: take it from
-                // that one, as if this call had come second.
-                if (attempt < 3 && e.getCause() instanceof SQLException se
-                    && PostgresDatabase.isUniqueViolation(se, "push_registrations_address_key")) {
-                    continue;
-                }
-                throw e;
+        db.transaction("savePushRegistration", c -> {
+            try (PreparedStatement ps = c.prepareStatement(LOCK_ADDRESS)) {
+                ps.setString(1, r.kind().wireName() + " " + r.address());
+                ps.execute();
             }
-        }
+            try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM push_registrations WHERE kind = ? AND address = ? AND device_id <> ?")) {
+                ps.setString(1, r.kind().wireName());
+                ps.setString(2, r.address());
+                ps.setLong(3, r.deviceId());
+                ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(UPSERT_PUSH)) {
+                ps.setLong(1, r.deviceId());
+                ps.setLong(2, r.userId());
+                ps.setLong(3, r.userId());
+                ps.setString(4, r.kind().wireName());
+                ps.setString(5, r.address());
+                ps.setString(6, r.topic());
+                ps.setString(7, r.p256dh());
+                ps.setString(8, r.auth());
+                ps.setLong(9, r.updatedAt());
+                return ps.executeUpdate();
+            }
+        });
     }
 
     @Override
