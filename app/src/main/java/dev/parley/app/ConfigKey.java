@@ -32,7 +32,7 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         integer("server.nodeId", 0, 0, 1023, "This node's id, unique in a cluster; part of every message id."),
         integer("server.ioThreads", 0, 0, 256, "Network event loop threads (0: one per core)."),
         string("dataDir", "data", "Directory for embedded data (SQLite files); relative paths start at the working directory."),
-        string("directory.type", "sqlite", "Directory backend (users, devices, conversations, cursors): sqlite."),
+        string("directory.type", "sqlite", "Directory backend (users, devices, conversations, cursors): sqlite, or postgres (keys url, user, password, pool.size, pool.waitMillis: see backend-postgres/README.md)."),
         string("directory.path", "directory.db", "sqlite: database file, relative to dataDir."),
         string("messages.type", "sqlite", "Message store backend: sqlite."),
         string("messages.path", "messages.db", "sqlite: database file, relative to dataDir."),

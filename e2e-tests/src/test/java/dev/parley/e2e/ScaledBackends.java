@@ -1,5 +1,6 @@
 package dev.parley.e2e;
 
+import dev.parley.testkit.PostgresExtension;
 import dev.parley.testkit.RedisExtension;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,8 +19,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * auto-detection ({@code META-INF/services/org.junit.jupiter.api.extension.Extension}).
  */
 public final class ScaledBackends implements BeforeAllCallback {
-    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    private static final String RUN = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
     private static final Map<Path, String> SPACES = new ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
 
     static boolean enabled() {
         return "scaled".equals(System.getProperty("parley.e2e.backends"));
@@ -29,6 +31,7 @@ public final class ScaledBackends implements BeforeAllCallback {
     public void beforeAll(ExtensionContext context) {
         if (enabled()) {
             new RedisExtension().beforeAll(context);
+            new PostgresExtension().beforeAll(context);
         }
     }
 
@@ -37,9 +40,17 @@ public final class ScaledBackends implements BeforeAllCallback {
         if (!enabled()) {
             return Map.of();
         }
-        String space = SPACES.computeIfAbsent(dataDir.toAbsolutePath().normalize(),
-            d -> "e2e_" + RUN + "_" + (SPACES.size() + 1));
+        String space = SPACES.computeIfAbsent(dataDir.toAbsolutePath().normalize(), d -> {
+            String name = "e2e_" + RUN + "_" + COUNT.incrementAndGet();
+            PostgresExtension.server().createDatabase(name);
+            return name;
+        });
+        var pg = PostgresExtension.server();
         Map<String, String> s = new HashMap<>();
+        s.put("directory.type", "postgres");
+        s.put("directory.url", pg.jdbcUrl(space));
+        s.put("directory.user", pg.user());
+        s.put("directory.password", pg.password());
         s.put("sessions.type", "redis");
         s.put("sessions.uri", RedisExtension.server().uri().toString());
         s.put("sessions.keyPrefix", space + ":");

@@ -29,4 +29,22 @@ class ScaledBackendsTest {
             }
         }
     }
+
+    @Test
+    void accountsAreInPostgres() throws Exception {
+        assumeTrue(ScaledBackends.enabled(), "only in the scaled-backends run");
+        var settings = ScaledBackends.settingsFor(dir);
+        try (TestServer server = new TestServer(dir);
+             var db = java.sql.DriverManager.getConnection(settings.get("directory.url"),
+                 settings.get("directory.user"), settings.get("directory.password"));
+             var q = db.prepareStatement("SELECT count(*) FROM users WHERE username = ?")) {
+            var alice = server.newUser("alice");
+            q.setString(1, alice.username());
+            try (var rs = q.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        }
+        assertThat(java.nio.file.Files.exists(dir.resolve("directory.db"))).isFalse();
+    }
 }
