@@ -47,4 +47,39 @@ class ScaledBackendsTest {
         }
         assertThat(java.nio.file.Files.exists(dir.resolve("directory.db"))).isFalse();
     }
+
+    @Test
+    void aBusyDatabaseAnswers503AfterTheBoundAndLosesNothing() throws Exception {
+        assumeTrue(ScaledBackends.enabled(), "only in the scaled-backends run");
+        var settings = ScaledBackends.settingsFor(dir);
+        try (TestServer server = new TestServer(dir, java.util.Map.of("directory.pool.size", "1",
+                "directory.pool.waitMillis", "500"));
+             var db = java.sql.DriverManager.getConnection(settings.get("directory.url"),
+                 settings.get("directory.user"), settings.get("directory.password"))) {
+            var alice = server.newUser("alice");
+            var http = java.net.http.HttpClient.newHttpClient();
+            var lookup = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port()
+                    + "/v1/users?username=" + alice.username()))
+                .header("Authorization", "Bearer " + alice.token()).build();
+            // a long transaction elsewhere holds the users table: the server's only connection waits on it
+            db.setAutoCommit(false);
+            try (var lock = db.createStatement()) {
+                lock.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+            }
+            var first = http.sendAsync(lookup, java.net.http.HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(300); // the first request now holds the pool's one connection
+            long t0 = System.nanoTime();
+            var second = http.send(lookup, java.net.http.HttpResponse.BodyHandlers.ofString());
+            long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+
+            assertThat(second.statusCode()).isEqualTo(503);
+            assertThat(second.body()).contains("\"unavailable\"").contains("no database connection free within 500 ms");
+            assertThat(waitedMs).isBetween(400L, 5_000L);
+            assertThat(first).isNotDone();
+            db.rollback(); // the lock goes: the waiting request completes
+            assertThat(first.get(15, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+            assertThat(http.send(lookup, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(200);
+        }
+    }
 }
