@@ -60,6 +60,12 @@ public final class BenchMain implements Callable<Integer> {
         + "Recorder (a .jfr per window in the results folder) and put its hottest methods in the report.")
     boolean profile;
 
+    @Option(names = "--variant", paramLabel = "NAME:KEY=VALUE[,KEY=VALUE...]",
+        description = "After Parley, run the scenario again against a Parley started with these settings too, "
+            + "named Parley-NAME (repeatable), e.g. --variant cassandra:messages.type=cassandra,"
+            + "messages.contactPoints=127.0.0.1:9042. Ignored with --url.")
+    List<String> variants = new ArrayList<>();
+
     @Option(names = "--no-baseline", negatable = false,
         description = "Skip the relay baseline (by default every scenario runs against it too).")
     boolean noBaseline;
@@ -93,6 +99,7 @@ public final class BenchMain implements Callable<Integer> {
             common.addAll(List.of("--server-jar", serverJar.toString()));
         }
         serverJavaOptions.forEach(o -> common.add("--server-java-option=" + o));
+        variants.forEach(v -> common.add("--variant=" + v));
         for (String flag : new String[] {quick ? "--quick" : null, profile ? "--profile" : null,
             noBaseline ? "--no-baseline" : null}) {
             if (flag != null) {
@@ -134,7 +141,36 @@ public final class BenchMain implements Callable<Integer> {
         try (Target t = parley(settings)) {
             results.add(runOn(t, scenario, body));
         }
+        if (url == null) {
+            for (String v : variants) {
+                int colon = v.indexOf(':');
+                Map<String, String> all = new LinkedHashMap<>(settings);
+                all.putAll(variantSettings(v));
+                try (Target t = parley(all).variant(v.substring(0, colon))) {
+                    results.add(runOn(t, scenario, body));
+                }
+            }
+        }
         return results;
+    }
+
+    /** The settings of {@code NAME:KEY=VALUE,KEY=VALUE}. */
+    static Map<String, String> variantSettings(String variant) {
+        int colon = variant.indexOf(':');
+        if (colon < 1 || !variant.substring(0, colon).matches("[A-Za-z0-9_-]+")) {
+            throw new IllegalArgumentException("--variant: \"" + variant + "\" (expected: NAME:KEY=VALUE[,KEY=VALUE...] "
+                + "with NAME of letters, digits, _ and -)");
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String kv : variant.substring(colon + 1).split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("--variant: \"" + kv + "\" in \"" + variant
+                    + "\" (expected: KEY=VALUE)");
+            }
+            settings.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+        }
+        return settings;
     }
 
     private <R> R runOn(Target t, String scenario, OnTarget<R> body) throws Exception {
@@ -265,7 +301,7 @@ public final class BenchMain implements Callable<Integer> {
                     + "recipient). The relay is the baseline: same protocol, no storage (see `Relay`).\n")
                 .directTable(runs);
             if (findMax) {
-                for (String name : List.of("relay", "Parley")) {
+                for (String name : bench.described.keySet()) {
                     DirectScenario.Result b = best.get(name);
                     if (runs.stream().anyMatch(r -> r.target().equals(name))) {
                         report.line(b == null ? "**" + name + ": no rate held** (p99 <= 100 ms, no loss) from "
@@ -274,16 +310,20 @@ public final class BenchMain implements Callable<Integer> {
                             b.ms(b.delivery(), 99)));
                     }
                 }
-                if (best.containsKey("relay") && best.containsKey("Parley")) {
-                    report.line(String.format(Locale.ROOT, "Parley sustains %.2f x the relay's rate.%n",
-                        best.get("Parley").offeredRate() / best.get("relay").offeredRate()));
+                for (String name : bench.described.keySet()) {
+                    if (!name.equals("relay") && best.containsKey(name) && best.containsKey("relay")) {
+                        report.line(String.format(Locale.ROOT, "%s sustains %.2f x the relay's rate.%n", name,
+                            best.get(name).offeredRate() / best.get("relay").offeredRate()));
+                    }
                 }
                 report.latencyVsRate("latency-vs-rate", "direct: end-to-end latency by offered rate", runs);
-            } else if (runs.size() == 2) {
-                report.line(String.format(Locale.ROOT, "Parley / relay at %.0f msg/s offered: delivered %.2f x, "
-                    + "p99 %.2f ms vs %.2f ms.%n", rate, runs.get(1).deliveredPerSecond()
-                    / runs.get(0).deliveredPerSecond(), runs.get(1).ms(runs.get(1).delivery(), 99),
-                    runs.get(0).ms(runs.get(0).delivery(), 99)));
+            } else if (runs.size() >= 2 && runs.get(0).target().equals("relay")) {
+                DirectScenario.Result relay = runs.get(0);
+                for (DirectScenario.Result r : runs.subList(1, runs.size())) {
+                    report.line(String.format(Locale.ROOT, "%s / relay at %.0f msg/s offered: delivered %.2f x, "
+                        + "p99 %.2f ms vs %.2f ms.%n", r.target(), rate, r.deliveredPerSecond()
+                        / relay.deliveredPerSecond(), r.ms(r.delivery(), 99), relay.ms(relay.delivery(), 99)));
+                }
             }
             for (DirectScenario.Result last : lastPerTarget(runs, DirectScenario.Result::target)) {
                 report.latencyOverTime("latency-over-time-" + last.target().toLowerCase(Locale.ROOT),

@@ -44,6 +44,7 @@ public final class Target implements AutoCloseable {
     private Path profileDir;
     private final List<Path> recordings = new ArrayList<>();
     private volatile Thread starting;
+    private String label;
 
     private Target(boolean relay, URI url, ProcessStats stats, AutoCloseable stop, String description) {
         this.relay = relay;
@@ -51,6 +52,25 @@ public final class Target implements AutoCloseable {
         this.stats = stats;
         this.stop = stop;
         this.description = description;
+        this.label = relay ? "relay" : "Parley";
+    }
+
+    /** Names this server {@code Parley-<variant>} in tables and files (a run of {@code --variant}). */
+    Target variant(String name) {
+        this.label = "Parley-" + name;
+        return this;
+    }
+
+    /** Which storage a server with these settings uses, for the report. */
+    static String storage(Map<String, String> settings) {
+        List<String> scaled = new ArrayList<>();
+        for (String section : List.of("directory", "messages", "sessions", "media")) {
+            String type = settings.get(section + ".type");
+            if (type != null) {
+                scaled.add(section + ": " + type);
+            }
+        }
+        return scaled.isEmpty() ? "SQLite" : "embedded backends but " + String.join(", ", scaled);
     }
 
     /** A Parley server that is already running; {@code pid} (nullable) lets the report show its CPU. */
@@ -62,7 +82,7 @@ public final class Target implements AutoCloseable {
     static Target parleyInProcess(Map<String, String> settings) throws IOException, InterruptedException {
         BenchServer in = BenchServer.start(settings);
         return new Target(false, URI.create("http://127.0.0.1:" + in.port()), null, in,
-            "Parley in the generator's own process (SQLite, fresh data directory)");
+            "Parley in the generator's own process (" + storage(settings) + ", fresh data directory)");
     }
 
     /** The relay in the generator's own process. */
@@ -84,7 +104,7 @@ public final class Target implements AutoCloseable {
         all.putAll(settings);
         all.forEach((k, v) -> command.addAll(List.of("--set", k + "=" + v)));
         return child(false, command, data, port, "Parley started from " + jar.getFileName()
-            + " as a child process (SQLite, fresh data directory)");
+            + " as a child process (" + storage(settings) + ", fresh data directory)");
     }
 
     /** Starts the relay as a child process from the generator's own class path. */
@@ -203,9 +223,9 @@ public final class Target implements AutoCloseable {
         return relay;
     }
 
-    /** "Parley" or "relay", for tables. */
+    /** "Parley", "relay" or "Parley-VARIANT", for tables. */
     public String name() {
-        return relay ? "relay" : "Parley";
+        return label;
     }
 
     public URI url() {
