@@ -211,8 +211,8 @@ export async function messageInfoDialog(view, conv, m) {
         : h('p', { class: 'muted' }, 'Nobody')];
     body.replaceChildren(
       h('blockquote', { class: 'quoted' }, m.body || '(media)', h('small', {}, ' ' + formatTime(m.ts))),
-      section('Read by', read, 'read-h'), section('Delivered to', delivered, 'delivered-h'),
-      section('Waiting', waiting, 'waiting-h'));
+      ...section('Read by', read, 'read-h'), ...section('Delivered to', delivered, 'delivered-h'),
+      ...section('Waiting', waiting, 'waiting-h'));
   } catch (e) {
     body.replaceChildren(h('p', { role: 'alert' }, errorText(e)));
   }
