@@ -200,6 +200,18 @@ class ChatFlowTest {
         assertThat(tab2.message("Sent from the second tab")).hasAttribute("data-tick", "read");
         assertThat(ann.message("Sent from the second tab")).hasAttribute("data-tick", "read");
 
+        // typing shows in the header; then Bob hides his presence and Alice no longer sees him online
+        assertThat(ann.page.locator("#chat-sub")).hasText("online");
+        ben.page.locator("#composer").pressSequentially("I am typ");
+        assertThat(ann.page.locator("#chat-sub")).hasText("typing…");
+        ben.page.locator("#composer").fill("");
+        ben.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Settings and account")).click();
+        ben.page.getByLabel("Nobody").check();
+        assertThat(ben.page.locator("#settings-dialog .device")).hasCount(1);
+        ben.screenshot("settings");
+        ben.page.keyboard().press("Escape");
+        assertThat(ann.page.locator("#chat-sub")).hasText(java.util.regex.Pattern.compile("^$"));
+
         for (ChatPage p : new ChatPage[] {ann, ben, cat, tab2}) {
             assertThat(p.dialogs).as("dialogs opened").isEmpty();
             assertThat(p.errors).as("script errors").isEmpty();
@@ -219,6 +231,16 @@ class ChatFlowTest {
             p.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Back to conversations")).click();
             assertThat(p.page.locator(".sidebar")).isVisible();
             assertThat(p.errors).isEmpty();
+
+            // Bob's desktop lists both his devices and revokes the phone, which goes back to the login screen
+            ben.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Settings and account")).click();
+            Locator devices = ben.page.locator("#settings-dialog .device");
+            assertThat(devices).hasCount(2);
+            devices.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(
+                java.util.regex.Pattern.compile("^Revoke "))).click();
+            assertThat(devices).hasCount(1);
+            assertThat(p.page.locator(".notice")).hasText("This browser was logged out. Log in again.");
+            assertThat(p.page.getByLabel("Username")).isVisible();
         }
     }
 

@@ -157,7 +157,8 @@ export async function groupInfoDialog(view, conv) {
           onclick: () => act(() => client.api.removeMember(conv.id, m.userId)) }, 'Remove'));
       }
       return h('li', { class: 'member' },
-        h('span', { class: 'avatar small ' + colorClass(m.userId), 'aria-hidden': 'true' }, initials(name)),
+        h('span', { class: 'avatar small ' + colorClass(m.userId), 'aria-hidden': 'true' },
+          initials(m.userId === me ? client.session.displayName || client.session.username : name)),
         h('span', { class: 'member-name' }, m.userId === me ? 'You' : name),
         m.role === 'admin' ? h('span', { class: 'role' }, 'Admin') : null,
         h('span', { class: 'spacer' }), actions);
