@@ -92,6 +92,7 @@ async function tusUpload(url, file, onProgress) {
       }
       first = false;
       const base = offset;
+      onProgress({ phase: 'uploading', done: base, total: file.size });
       const body = file.slice(offset);
       const res = offset === 0
         ? await xhr('PUT', url, body, { 'Content-Type': 'application/offset+octet-stream' },
