@@ -146,6 +146,22 @@ class ChatFlowTest {
         ann.screenshot("message-info");
         ann.page.keyboard().press("Escape");
 
+        // managing the group: Bob becomes admin, the group is renamed, Carol leaves
+        ann.page.locator("#chat-info").click();
+        Locator bobRow = ann.page.locator("#group-info-dialog .member").filter(
+            new Locator.FilterOptions().setHasText("Bob Okafor"));
+        bobRow.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Make admin")).click();
+        assertThat(bobRow.locator(".role")).hasText("Admin");
+        ann.page.getByLabel("Name", new Page.GetByLabelOptions().setExact(true)).fill("Climbing club");
+        ann.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save")).click();
+        ann.page.keyboard().press("Escape");
+        assertThat(ben.page.locator("#chat-title")).hasText("Climbing club");
+        cat.page.locator("#chat-info").click();
+        cat.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Leave group")).click();
+        assertThat(cat.page.locator(".composer")).isHidden();
+        assertThat(ben.page.locator("#chat-sub")).hasText("Alice Martin, You");
+        assertThat(ben.page.locator(".system").last()).hasText(java.util.regex.Pattern.compile("Carol Diaz left"));
+
         // an image: thumbnail in the chat, full view on click
         ann.openConversation("Bob Okafor");
         ann.page.locator("#file-input").setInputFiles(new FilePayload("sunset.png", "image/png", png(640, 400)));
@@ -218,30 +234,28 @@ class ChatFlowTest {
         }
 
         // the phone: one pane at a time
-        {
-            BrowserContext phone = context(390, 844);
-            ChatPage p = new ChatPage(phone.newPage()).open();
-            p.login(bob);
-            assertThat(p.page.locator(".chat")).isHidden();
-            p.screenshot("phone-list");
-            p.openConversation("Alice Martin");
-            assertThat(p.page.locator(".sidebar")).isHidden();
-            assertThat(p.message("After the restart")).hasCount(1);
-            p.screenshot("phone-chat");
-            p.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Back to conversations")).click();
-            assertThat(p.page.locator(".sidebar")).isVisible();
-            assertThat(p.errors).isEmpty();
+        BrowserContext phone = context(390, 844);
+        ChatPage p = new ChatPage(phone.newPage()).open();
+        p.login(bob);
+        assertThat(p.page.locator(".chat")).isHidden();
+        p.screenshot("phone-list");
+        p.openConversation("Alice Martin");
+        assertThat(p.page.locator(".sidebar")).isHidden();
+        assertThat(p.message("After the restart")).hasCount(1);
+        p.screenshot("phone-chat");
+        p.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Back to conversations")).click();
+        assertThat(p.page.locator(".sidebar")).isVisible();
+        assertThat(p.errors).isEmpty();
 
-            // Bob's desktop lists both his devices and revokes the phone, which goes back to the login screen
-            ben.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Settings and account")).click();
-            Locator devices = ben.page.locator("#settings-dialog .device");
-            assertThat(devices).hasCount(2);
-            devices.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(
-                java.util.regex.Pattern.compile("^Revoke "))).click();
-            assertThat(devices).hasCount(1);
-            assertThat(p.page.locator(".notice")).hasText("This browser was logged out. Log in again.");
-            assertThat(p.page.getByLabel("Username")).isVisible();
-        }
+        // Bob's desktop lists both his devices and revokes the phone, which goes back to the login screen
+        ben.page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Settings and account")).click();
+        Locator devices = ben.page.locator("#settings-dialog .device");
+        assertThat(devices).hasCount(2);
+        devices.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName(
+            java.util.regex.Pattern.compile("^Revoke "))).click();
+        assertThat(devices).hasCount(1);
+        assertThat(p.page.locator(".notice")).hasText("This browser was logged out. Log in again.");
+        assertThat(p.page.getByLabel("Username")).isVisible();
     }
 
     private static byte[] png(int w, int h) throws IOException {

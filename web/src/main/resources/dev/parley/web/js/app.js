@@ -329,13 +329,14 @@ export class AppView {
     } else {
       this.headSub.classList.remove('typing');
       if (c.kind === 'group') {
-        sub = c.group ? c.group.members.map((m) => client.name(m.userId)).join(', ') : 'Group';
+        sub = c.member === false ? 'You are no longer a member'
+          : c.group ? c.group.members.map((m) => client.name(m.userId)).join(', ') : 'Group';
       } else {
         sub = lastSeenText(client.presence.get(c.peerUserId));
       }
     }
     if (this.headSub.textContent !== sub) this.headSub.textContent = sub;
-    const member = c.kind !== 'group' || !c.group || c.group.members.some((m) => m.userId === client.session.userId);
+    const member = c.kind !== 'group' || c.member !== false;
     this.composer.hidden = !member;
   }
 
@@ -580,8 +581,9 @@ export class AppView {
     let last = 0;
     try {
       const res = await uploadFile(this.client.api, file, (p) => {
+        const newPhase = p.phase !== progress.phase;
         Object.assign(progress, p);
-        if (Date.now() - last > 100 || p.done === p.total) {
+        if (newPhase || Date.now() - last > 100 || p.done === p.total) {
           last = Date.now();
           this.schedule('messages');
         }

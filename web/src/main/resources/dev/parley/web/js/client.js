@@ -56,6 +56,7 @@ class Conversation {
     this.loadingOlder = false;
     this.positions = new Map(); // userId -> {delivered, read}
     this.group = null; // the group object, for groups once fetched
+    this.member = null; // false once the user left or was removed from a group
     this.readSent = 0;
   }
 
@@ -297,9 +298,26 @@ export class ParleyClient extends EventTarget {
     this.changed('messages');
   }
 
+  /** One message by seq, from the server. */
+  async fetchOne(c, seq) {
+    const page = await this.api.history(c.id, { afterSeq: seq - 1, limit: 1 });
+    for (const m of page.messages) this.addMessage(c, m);
+    this.changed('messages');
+  }
+
   async loadGroup(id) {
-    const g = await this.api.group(id);
     const c = this.conv(id);
+    let g;
+    try {
+      g = await this.api.group(id);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 'forbidden') {
+        c.member = false; // left or removed: the history up to then stays readable
+        this.changed('group');
+      }
+      throw e;
+    }
+    c.member = true;
     c.group = g;
     c.title = g.name;
     for (const m of g.members) this.name(m.userId);
@@ -345,7 +363,16 @@ export class ParleyClient extends EventTarget {
       if (!(this.activeId === c.id && this.isVisible())) c.unread++;
       if (live) this.notify('incoming', { conversation: c, message: m });
     }
-    if (m.system && c.kind === 'group') this.loadGroup(c.id).catch(() => {});
+    if (m.system && c.kind === 'group') {
+      const me = this.session.userId;
+      const users = m.system.users || [];
+      if ((m.system.event === 'left' && m.from === me) || (m.system.event === 'removed' && users.includes(me))) {
+        c.member = false;
+      } else {
+        if (m.system.event === 'added' && users.includes(me)) c.member = true;
+        this.loadGroup(c.id).catch(() => {});
+      }
+    }
     this.ack(c.id, m.seq);
     if (!known) this.refreshConversations().catch(() => {});
     this.changed('messages');
@@ -589,23 +616,24 @@ export class ParleyClient extends EventTarget {
       || this.readOutbox().find((e) => e.clientMsgId === s.clientMsgId);
     const known = this.conversations.has(s.conversationId);
     const c = this.conv(s.conversationId);
+    if (!entry) {
+      // another tab sent the same outbox entry and took it out first: read the message from the server
+      if (c.loaded && !c.messages.has(s.seq)) this.fetchOne(c, s.seq).catch(() => {});
+      return;
+    }
     const m = { conversationId: s.conversationId, seq: s.seq, messageId: s.messageId, from: this.session.userId,
       fromDevice: this.session.deviceId, clientMsgId: s.clientMsgId, body: entry ? entry.body : '', ts: s.ts };
-    if (entry && entry.media) m.media = entry.media.info || { mediaId: entry.media.mediaId };
-    if (entry || !c.messages.has(s.seq)) {
-      if (c.loaded) this.addMessage(c, m);
-      else if (!c.lastMessage || s.seq > c.lastMessage.seq) {
-        c.lastMessage = m;
-        c.lastSeq = Math.max(c.lastSeq, s.seq);
-      }
-      c.activity = Math.max(c.activity, s.ts);
+    if (entry.media) m.media = entry.media.info || { mediaId: entry.media.mediaId };
+    if (c.loaded) this.addMessage(c, m);
+    else if (!c.lastMessage || s.seq > c.lastMessage.seq) {
+      c.lastMessage = m;
+      c.lastSeq = Math.max(c.lastSeq, s.seq);
     }
+    c.activity = Math.max(c.activity, s.ts);
     this.dropFromOutbox(s.clientMsgId);
-    if (entry) this.post({ type: 'message', message: m });
-    if (entry && entry.to.user) {
-      this.notify('created', { from: 'new:' + entry.to.user, to: s.conversationId });
-    }
-    if (!known || (entry && entry.media)) this.refreshConversations().catch(() => {});
+    this.post({ type: 'message', message: m });
+    if (entry.to.user) this.notify('created', { from: 'new:' + entry.to.user, to: s.conversationId });
+    if (!known || entry.media) this.refreshConversations().catch(() => {});
     this.changed('messages');
   }
 

@@ -185,10 +185,17 @@ export async function groupInfoDialog(view, conv) {
       h('button', { type: 'submit' }, 'Add')) : null,
       err,
       isMember ? h('div', { class: 'dlg-actions' }, h('button', { class: 'danger', id: 'leave-group',
-        onclick: () => act(async () => {
-          await client.api.removeMember(conv.id, me);
-          d.close();
-        }) }, 'Leave group')) : h('p', {}, 'You are no longer a member of this group.'));
+        onclick: async () => {
+          err.textContent = '';
+          try {
+            await client.api.removeMember(conv.id, me);
+            conv.member = false;
+            client.changed('group');
+            d.close();
+          } catch (e) {
+            err.textContent = errorText(e);
+          }
+        } }, 'Leave group')) : h('p', {}, 'You are no longer a member of this group.'));
   }
 
   try {
