@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A file upload whose connection drops halfway: the progress bar shows, the client asks the server how far it got
- * (tus HEAD) and sends only the rest (PATCH from that offset), and the file arrives whole at the other side.
+ * (tus HEAD) and sends only the rest (PATCH from that offset), and the file arrives whole at the other side. Also
+ * the composer's length limit.
  */
 class FileUploadTest {
     @TempDir
@@ -82,6 +83,14 @@ class FileUploadTest {
             assertThat(received.locator(".file-size")).hasText("585.9 KB");
             assertThat(ann.page.locator(".msg.out .file.uploading")).hasCount(0);
             assertThat(requests).containsExactly("PUT", "HEAD", "PATCH " + content.length / 2);
+
+            // the 100,000-character limit shows before sending
+            ann.page.locator("#composer").fill("x".repeat(100_001));
+            assertThat(ann.page.locator("#counter")).hasText("100,001 / 100,000");
+            assertThat(ann.page.locator("#send")).isDisabled();
+            ann.page.locator("#composer").fill("😀".repeat(100_000)); // code points, not UTF-16 units
+            assertThat(ann.page.locator("#counter")).hasText("100,000 / 100,000");
+            assertThat(ann.page.locator("#send")).isEnabled();
             assertThat(ann.errors).isEmpty();
         }
     }
