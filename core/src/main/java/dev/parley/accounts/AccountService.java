@@ -153,6 +153,10 @@ public final class AccountService {
         return directory.devices(userId);
     }
 
+    public Optional<User> user(long userId) {
+        return directory.findUser(userId);
+    }
+
     public Optional<User> userByUsername(String username) {
         return directory.findUserByUsername(normalizeUsername(username));
     }

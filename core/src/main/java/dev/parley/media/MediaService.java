@@ -91,6 +91,8 @@ public final class MediaService {
     private final BiPredicate<Long, Long> isMember;
     private final MediaInspector inspector = new MediaInspector();
     private final Object[] locks = new Object[LOCKS];
+    /** {@link #directOrigin()}, computed once; null until then. */
+    private volatile Optional<String> directOrigin;
 
     /** @param isMember whether a user (first) is a current member of a conversation (second) */
     public MediaService(MediaIndex index, BlobStore blobs, MediaConfig config, UrlSigner signer, IdGenerator ids,
@@ -373,6 +375,20 @@ public final class MediaService {
         return index.get(mediaId).filter(Media::ready).filter(m -> canSee(userId, m))
             .orElseThrow(() -> new ParleyException(ErrorCode.NOT_FOUND, "media " + Ids.toWire(mediaId)
                 + ": not found"));
+    }
+
+    /**
+     * The origin ({@code scheme://host[:port]}) of the URLs the blob store signs itself (S3), for a web page's
+     * Content-Security-Policy; empty when media goes through Parley's own URLs.
+     */
+    public Optional<String> directOrigin() {
+        Optional<String> o = directOrigin;
+        if (o == null) {
+            o = blobs.directGet("origin", "application/octet-stream", Duration.ofMinutes(1))
+                .map(u -> u.getScheme() + "://" + u.getRawAuthority());
+            directOrigin = o;
+        }
+        return o;
     }
 
     /** Download URLs for an item the user may see. */

@@ -69,6 +69,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
     private final Supplier<Boolean> ready;
     private final WebSocketServerProtocolConfig wsConfig;
     private final ChannelGroup channels;
+    private final WebAssets web;
 
     GatewayInitializer(Services services, GatewayConfig config, Clock clock, Supplier<Boolean> ready,
                        ChannelGroup channels) {
@@ -77,6 +78,8 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         this.config = config;
         this.clock = clock;
         this.ready = ready;
+        this.web = new WebAssets(GatewayInitializer.class.getClassLoader(), () -> services.media() == null
+            ? java.util.Optional.empty() : services.media().directOrigin());
         this.wsConfig = WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(WS_PATH)
             .checkStartsWith(false)
@@ -101,7 +104,7 @@ final class GatewayInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("aggregator", new JsonErrorAggregator(MAX_REST_BODY));
         p.addLast("ws", new WebSocketServerProtocolHandler(wsConfig));
         p.addLast("wsAggregator", new WebSocketFrameAggregator(Limits.MAX_FRAME_BYTES));
-        p.addLast("rest", new RestHandler(services, ready));
+        p.addLast("rest", new RestHandler(services, ready, web));
         p.addLast("session", new WebSocketHandler(services, config, clock));
     }
 }

@@ -46,12 +46,14 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Services services;
     private final Supplier<Boolean> ready;
+    private final WebAssets web;
     /** HTTP/1.1 pipelining: answers go out in request order, so one connection's requests run one at a time. */
     private final SerialExecutor serial;
 
-    RestHandler(Services services, Supplier<Boolean> ready) {
+    RestHandler(Services services, Supplier<Boolean> ready, WebAssets web) {
         this.services = services;
         this.ready = ready;
+        this.web = web;
         this.serial = new SerialExecutor(services.blocking());
     }
 
@@ -98,6 +100,9 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private FullHttpResponse route(ChannelHandlerContext ctx, FullHttpRequest req) {
         QueryStringDecoder q = new QueryStringDecoder(req.uri());
+        if (WebAssets.handles(q.path())) {
+            return web.serve(req, q.path());
+        }
         if (q.path().equals("/metrics") && req.method().equals(HttpMethod.GET)) {
             byte[] text = services.scrape().get().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             var res = new io.netty.handler.codec.http.DefaultFullHttpResponse(
@@ -171,6 +176,13 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                             "username: missing (expected: ?username=NAME)"));
                     User u = services.accounts().userByUsername(name).orElseThrow(() -> new ParleyException(
                         ErrorCode.NOT_FOUND, "username: \"" + name + "\" (no such user)"));
+                    return HttpResponses.json(HttpResponseStatus.OK, userJson(u));
+                }
+                if (p.length == 4 && m.equals(HttpMethod.GET)) {
+                    authenticate(req);
+                    long id = Ids.parse("userId", p[3]);
+                    User u = services.accounts().user(id).orElseThrow(() -> new ParleyException(
+                        ErrorCode.NOT_FOUND, "userId: " + p[3] + " (no such user)"));
                     return HttpResponses.json(HttpResponseStatus.OK, userJson(u));
                 }
                 break;
@@ -583,6 +595,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Map.entry(route("/v1/me/settings"), "GET, PUT"),
         Map.entry(route("/v1/conversations/[^/]+/mute"), "PUT, DELETE"),
         Map.entry(route("/v1/users"), "GET"),
+        Map.entry(route("/v1/users/[^/]+"), "GET"),
         Map.entry(route("/v1/me/privacy"), "PUT"),
         Map.entry(route("/v1/conversations"), "GET"),
         Map.entry(route("/v1/conversations/[^/]+/messages"), "GET"),
