@@ -30,6 +30,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -53,6 +54,7 @@ public final class CassandraMessageStore implements MessageStore {
     /** Appenders between their check of {@link #closed} and their offer: close waits for them. */
     private final AtomicInteger appending = new AtomicInteger();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final LongAdder conflicts = new LongAdder();
     private volatile boolean closed;
 
     /**
@@ -79,7 +81,7 @@ public final class CassandraMessageStore implements MessageStore {
         int perQueue = Math.max(1, config.queueMax() / config.writerThreads());
         for (int i = 0; i < config.writerThreads(); i++) {
             BlockingQueue<MessageWriter.Request> queue = new LinkedBlockingQueue<>(perQueue);
-            MessageWriter writer = new MessageWriter(tables, queue, heads, resources.ids(), config);
+            MessageWriter writer = new MessageWriter(tables, queue, heads, resources.ids(), config, conflicts);
             Thread t = new Thread(() -> {
                 try {
                     writer.run();
@@ -117,6 +119,11 @@ public final class CassandraMessageStore implements MessageStore {
             host = "unknown-host";
         }
         return host + "/node-" + resources.nodeId() + "/pid-" + ProcessHandle.current().pid();
+    }
+
+    /** Conditional writes that were not applied because another node had taken the seqs (or a retry had). */
+    public long conflicts() {
+        return conflicts.sum();
     }
 
     @Override
@@ -176,7 +183,7 @@ public final class CassandraMessageStore implements MessageStore {
         checkLimit(limit);
         return read("reading messages of conversation " + conversationId + " before seq " + beforeSeq, () -> {
             List<StoredMessage> newestFirst = new ArrayList<>();
-            long top = Math.min(beforeSeq - 1, head(conversationId));
+            long top = beforeSeq <= 1 ? 0 : Math.min(beforeSeq - 1, head(conversationId));
             while (top >= 1 && newestFirst.size() < limit) {
                 newestFirst.addAll(tables.downFromInBucket(conversationId, top, limit - newestFirst.size()));
                 top = tables.bucketStart(tables.bucket(top)) - 1;

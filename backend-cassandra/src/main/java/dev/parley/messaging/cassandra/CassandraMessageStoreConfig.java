@@ -124,11 +124,20 @@ public record CassandraMessageStoreConfig(List<InetSocketAddress> contactPoints,
     public static CassandraMessageStoreConfig from(BackendConfig config) {
         String section = config.section();
         String dc = config.get("local.datacenter", DEFAULT_LOCAL_DATACENTER).trim();
+        if (dc.isEmpty()) {
+            throw new IllegalArgumentException(section + ".local.datacenter: \"\" (expected: the data center name of "
+                + "the local nodes, e.g. datacenter1)");
+        }
+        String keyspace = config.get("keyspace", DEFAULT_KEYSPACE).trim();
+        if (!KEYSPACE.matcher(keyspace).matches()) {
+            throw new IllegalArgumentException(section + ".keyspace: \"" + keyspace + "\" (expected: a lower-case "
+                + "letter, then up to 47 lower-case letters, digits or _)");
+        }
         String replication = config.get("replication", null);
         return new CassandraMessageStoreConfig(
             contactPoints(section + ".contact.points", config.get("contact.points", DEFAULT_CONTACT_POINTS)),
             dc,
-            config.get("keyspace", DEFAULT_KEYSPACE).trim(),
+            keyspace,
             replication == null ? Replication.networkTopology(dc, DEFAULT_REPLICATION_FACTOR)
                 : Replication.parse(section + ".replication", replication),
             consistency(section + ".consistency", config.get("consistency", DEFAULT_CONSISTENCY.name()), false),

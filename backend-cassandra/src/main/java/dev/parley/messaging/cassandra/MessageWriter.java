@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +56,11 @@ final class MessageWriter implements Runnable {
     private final int batchMax;
     private final int batchMaxBytes;
     private final int maxAttempts;
+    private final LongAdder conflicts;
 
     MessageWriter(MessageTables tables, BlockingQueue<Request> queue, Cache<Long, Long> heads, IdGenerator ids,
-                  CassandraMessageStoreConfig config) {
+                  CassandraMessageStoreConfig config, LongAdder conflicts) {
+        this.conflicts = conflicts;
         this.tables = tables;
         this.queue = queue;
         this.heads = heads;
@@ -234,6 +237,7 @@ final class MessageWriter implements Runnable {
                 lane.head = lane.chunk.getLast().result.seq();
             } else {
                 lane.attempts++;
+                conflicts.increment();
                 unassign(lane);
                 discoveries.put(lane, tables.discover(lane.conversationId, lane.chunkFirstSeq));
             }

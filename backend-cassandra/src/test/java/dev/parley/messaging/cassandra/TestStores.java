@@ -1,5 +1,6 @@
 package dev.parley.messaging.cassandra;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import dev.parley.cassandra.Replication;
 import dev.parley.core.Resources;
@@ -35,6 +36,13 @@ final class TestStores {
         CassandraExtension.Server server = CassandraExtension.server();
         return CassandraMessageStoreConfig.defaults(List.of(server.contactPoint()), server.datacenter(), keyspace)
             .withReplication(Replication.simple(1), DefaultConsistencyLevel.ONE);
+    }
+
+    /** A plain driver session on the test server, to look at or tamper with the tables directly. */
+    static CqlSession session() {
+        CassandraExtension.Server server = CassandraExtension.server();
+        return CqlSession.builder().addContactPoint(server.contactPoint()).withLocalDatacenter(server.datacenter())
+            .build();
     }
 
     static CassandraMessageStore open(Path dir, CassandraMessageStoreConfig config, int nodeId) {
