@@ -3,6 +3,7 @@ package dev.parley.cassandra;
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.NoNodeAvailableException;
+import com.datastax.oss.driver.api.core.NodeUnavailableException;
 import com.datastax.oss.driver.api.core.RequestThrottlingException;
 import com.datastax.oss.driver.api.core.connection.BusyConnectionException;
 import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
@@ -10,6 +11,7 @@ import com.datastax.oss.driver.api.core.connection.HeartbeatException;
 import com.datastax.oss.driver.api.core.servererrors.QueryExecutionException;
 import dev.parley.core.StorageException;
 import dev.parley.protocol.ErrorCode;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -50,7 +52,13 @@ public final class CassandraErrors {
     /** Whether the request certainly never reached a node (so it cannot have taken effect). */
     public static boolean neverSent(Throwable error) {
         Throwable e = unwrap(error);
-        return e instanceof NoNodeAvailableException || e instanceof RequestThrottlingException;
+        if (e instanceof NoNodeAvailableException || e instanceof RequestThrottlingException) {
+            return true;
+        }
+        // every node tried had no connection free or open: nothing went out
+        return e instanceof AllNodesFailedException all && !all.getAllErrors().isEmpty()
+            && all.getAllErrors().values().stream().flatMap(List::stream)
+                .allMatch(x -> x instanceof NodeUnavailableException);
     }
 
     public static Throwable unwrap(Throwable e) {

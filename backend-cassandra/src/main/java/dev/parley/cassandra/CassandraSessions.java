@@ -50,6 +50,9 @@ public final class CassandraSessions {
             .withString(DefaultDriverOption.REQUEST_THROTTLER_CLASS, "ConcurrencyLimitingRequestThrottler")
             .withInt(DefaultDriverOption.REQUEST_THROTTLER_MAX_CONCURRENT_REQUESTS, s.maxRequestsInFlight())
             .withInt(DefaultDriverOption.REQUEST_THROTTLER_MAX_QUEUE_SIZE, 1_000_000)
+            // room above the throttler's limit, so that a connection is never too busy for a throttled request
+            .withInt(DefaultDriverOption.CONNECTION_POOL_LOCAL_SIZE, 2)
+            .withInt(DefaultDriverOption.CONNECTION_MAX_REQUESTS, Math.max(1024, s.maxRequestsInFlight()))
             // close() is called once every request is done: no need for Netty's default 2 s of quiet
             .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
             .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)

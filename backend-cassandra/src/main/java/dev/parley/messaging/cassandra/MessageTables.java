@@ -12,6 +12,7 @@ import com.datastax.oss.driver.api.core.cql.Statement;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.parley.cassandra.CassandraErrors;
 import dev.parley.cassandra.CassandraMigrator.Migration;
 import dev.parley.messaging.StoredMessage;
 import dev.parley.protocol.FrameCodec;
@@ -143,13 +144,20 @@ final class MessageTables {
         return BatchStatement.newInstance(BatchType.UNLOGGED, inserts.toArray(new BoundStatement[0]));
     }
 
+    /** Writes the idempotency key of a stored message (idempotent: retried once on a transient failure). */
     CompletionStage<AsyncResultSet> writeKey(StoredMessage m) {
-        return session.executeAsync(insertKey.bind(m.senderUserId(), m.clientMsgId(), m.conversationId(), m.seq(),
-            m.id()).setIdempotent(true));
+        return retriedOnce(insertKey.bind(m.senderUserId(), m.clientMsgId(), m.conversationId(), m.seq(), m.id())
+            .setIdempotent(true));
     }
 
+    /** Raises the recorded last seq of a conversation (idempotent: retried once on a transient failure). */
     CompletionStage<AsyncResultSet> writeHead(long conversationId, long lastSeq) {
-        return session.executeAsync(updateHead.bind(lastSeq, lastSeq, conversationId).setIdempotent(true));
+        return retriedOnce(updateHead.bind(lastSeq, lastSeq, conversationId).setIdempotent(true));
+    }
+
+    private CompletionStage<AsyncResultSet> retriedOnce(BoundStatement idempotent) {
+        return session.executeAsync(idempotent).exceptionallyCompose(e -> CassandraErrors.isTransient(e)
+            ? session.executeAsync(idempotent) : CompletableFuture.failedStage(e));
     }
 
     // ---- reads
