@@ -29,6 +29,21 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Netty and Guava thus never meet ours. It gets a generated {@code cassandra.yaml}: a temporary directory, 127.0.0.1,
  * free ports, SimpleSnitch (data center {@value #DATACENTER}), no authentication. The server is stopped and its
  * directory deleted when the run ends, and destroyed by a shutdown hook if the test JVM exits another way.
+ *
+ * <pre>{@code
+ * @ExtendWith(CassandraExtension.class)
+ * class SomeTest {
+ *     @Test
+ *     void test() {
+ *         CassandraExtension.Server cassandra = CassandraExtension.server();
+ *         String keyspace = cassandra.newKeyspace();          // unique in this run, not yet created
+ *         ... cassandra.contactPoint(), cassandra.datacenter() ...
+ *     }
+ * }
+ * }</pre>
+ * A module using it declares, for the build order only (so that the class path file exists before its tests run):
+ * {@code <dependency><groupId>dev.parley</groupId><artifactId>parley-cassandra-server</artifactId><type>pom</type>
+ * <scope>test</scope>} with an exclusion of {@code *:*}.
  */
 public final class CassandraExtension implements BeforeAllCallback {
     /** The data center SimpleSnitch puts the node in. */
