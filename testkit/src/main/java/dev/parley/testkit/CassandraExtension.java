@@ -30,16 +30,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * free ports, SimpleSnitch (data center {@value #DATACENTER}), no authentication. The server is stopped and its
  * directory deleted when the run ends, and destroyed by a shutdown hook if the test JVM exits another way.
  *
+ * <p>In a test of a class so annotated:
  * <pre>{@code
- * @ExtendWith(CassandraExtension.class)
- * class SomeTest {
- *     @Test
- *     void test() {
- *         CassandraExtension.Server cassandra = CassandraExtension.server();
- *         String keyspace = cassandra.newKeyspace();          // unique in this run, not yet created
- *         ... cassandra.contactPoint(), cassandra.datacenter() ...
- *     }
- * }
+ * CassandraExtension.Server cassandra = CassandraExtension.server();
+ * String keyspace = cassandra.newKeyspace();   // unique in this run, not created yet
+ * ... cassandra.contactPoint() (or contactPointString()), cassandra.datacenter() ...
  * }</pre>
  * A module using it declares, for the build order only (so that the class path file exists before its tests run):
  * {@code <dependency><groupId>dev.parley</groupId><artifactId>parley-cassandra-server</artifactId><type>pom</type>
