@@ -27,8 +27,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * whose class path the {@code cassandra-server} module writes to {@code cassandra-server/target/cassandra.classpath}
  * (found by walking up from the working directory, or named by the system property {@code cassandra.classpath}). Its
  * Netty and Guava thus never meet ours. It gets a generated {@code cassandra.yaml}: a temporary directory, 127.0.0.1,
- * free ports, SimpleSnitch (data center {@value #DATACENTER}), no authentication. The server is stopped and its
- * directory deleted when the run ends, and destroyed by a shutdown hook if the test JVM exits another way.
+ * free ports, SimpleSnitch (data center {@value #DATACENTER}), no authentication, a heap of 1 GB (a keyspace of the
+ * message store costs it ~6 MB until the run ends: a run can make about a hundred). The server is stopped and its
+ * directory deleted when the run ends (kept when the system property {@code cassandra.keep} is set), and destroyed
+ * by a shutdown hook if the test JVM exits another way. A server that died during the run has its log tail printed.
  *
  * <p>In a test of a class so annotated:
  * <pre>{@code
@@ -63,6 +65,10 @@ public final class CassandraExtension implements BeforeAllCallback {
         if (s == null) {
             throw new IllegalStateException("Cassandra is not running (expected: the test class is annotated with "
                 + "@ExtendWith(CassandraExtension.class))");
+        }
+        if (!s.process.isAlive()) {
+            throw new IllegalStateException("Cassandra (pid " + s.process.pid() + ") exited with "
+                + s.process.exitValue() + " during the run; its log ends with:\n" + tail(s.dir.resolve("system.log")));
         }
         return s;
     }
@@ -154,9 +160,18 @@ public final class CassandraExtension implements BeforeAllCallback {
             } catch (IllegalStateException e) {
                 // the JVM is already shutting down: the hook runs anyway
             }
-            resume(); // a paused JVM does not handle SIGTERM
-            stop(process);
-            deleteDir(dir);
+            if (!process.isAlive()) {
+                // it died during the run: what it said last is the only clue left once the directory is gone
+                System.err.println("CassandraExtension: Cassandra (pid " + process.pid() + ") had exited with "
+                    + process.exitValue() + "; its logs end with:\n" + tail(dir.resolve("system.log"))
+                    + "\n--- stdout:\n" + tail(dir.resolve("stdout.log")));
+            } else {
+                resume(); // a paused JVM does not handle SIGTERM
+                stop(process);
+            }
+            if (System.getProperty("cassandra.keep") == null) {
+                deleteDir(dir);
+            }
         }
     }
 
@@ -183,7 +198,9 @@ public final class CassandraExtension implements BeforeAllCallback {
                 int storagePort = freePort();
                 Path yaml = writeConfig(dir, nativePort, storagePort);
                 Path logback = writeLogback(dir, log);
-                List<String> command = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx512m", "-Xss512k",
+                // Each keyspace of a message store holds ~6 MB of heap (table metadata and metrics) until the server stops:
+                // 1 GB leaves room for well over a hundred keyspaces on top of Cassandra's own needs.
+                List<String> command = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx1g", "-Xss512k",
                     "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError"));
                 command.addAll(JVM17_OPTIONS);
                 command.addAll(List.of(

@@ -175,11 +175,14 @@ final class MessageWriter implements Runnable {
             }
         }
         Map<Append, CompletionStage<StoredMessage>> originals = new LinkedHashMap<>();
+        // A failed lookup fails its whole conversation: storing the appends after it would reorder a sender's
+        // messages once the failed one is retried.
+        Map<Lane, Throwable> failed = new LinkedHashMap<>();
         awaitAll(lookups, (a, where) -> {
             if (where != null) {
                 originals.put(a, tables.one(where[0], where[1]));
             }
-        }, (a, e) -> a.error = CassandraErrors.translate("looking up the key of " + describe(a.message), e));
+        }, (a, e) -> failed.putIfAbsent(lanes.get(a.message.conversationId()), e));
         awaitAll(originals, (a, m) -> {
             if (m == null) {
                 a.error = new StorageException("cassandra: message_keys points " + describe(a.message) + " to a "
@@ -188,7 +191,9 @@ final class MessageWriter implements Runnable {
                 a.result = m;
                 a.duplicate = true;
             }
-        }, (a, e) -> a.error = CassandraErrors.translate("reading the original of " + describe(a.message), e));
+        }, (a, e) -> failed.putIfAbsent(lanes.get(a.message.conversationId()), e));
+        failed.forEach((lane, e) -> failLane(lane, "looking up idempotency keys in conversation "
+            + lane.conversationId, e));
         for (Lane lane : lanes.values()) {
             for (Append a : lane.appends) {
                 if (!a.resolved() && a.original == null && lane.head >= 0) {
