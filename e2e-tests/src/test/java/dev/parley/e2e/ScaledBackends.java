@@ -1,5 +1,6 @@
 package dev.parley.e2e;
 
+import dev.parley.testkit.CassandraExtension;
 import dev.parley.testkit.PostgresExtension;
 import dev.parley.testkit.RedisExtension;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ public final class ScaledBackends implements BeforeAllCallback {
         if (enabled()) {
             new RedisExtension().beforeAll(context);
             new PostgresExtension().beforeAll(context);
+            new CassandraExtension().beforeAll(context);
         }
     }
 
@@ -51,6 +53,13 @@ public final class ScaledBackends implements BeforeAllCallback {
         s.put("directory.url", pg.jdbcUrl(space));
         s.put("directory.user", pg.user());
         s.put("directory.password", pg.password());
+        var cassandra = CassandraExtension.server();
+        s.put("messages.type", "cassandra");
+        s.put("messages.contact.points", cassandra.contactPointString());
+        s.put("messages.local.datacenter", cassandra.datacenter());
+        s.put("messages.keyspace", space);
+        s.put("messages.replication", "SimpleStrategy:1");
+        s.put("messages.consistency", "ONE"); // one node: ONE and QUORUM are the same replica
         s.put("sessions.type", "redis");
         s.put("sessions.uri", RedisExtension.server().uri().toString());
         s.put("sessions.keyPrefix", space + ":");

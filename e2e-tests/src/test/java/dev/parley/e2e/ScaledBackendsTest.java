@@ -4,6 +4,7 @@ import static dev.parley.e2e.TestServer.T;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.parley.testkit.CassandraExtension;
 import io.lettuce.core.RedisClient;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,29 @@ class ScaledBackendsTest {
             }
         }
         assertThat(java.nio.file.Files.exists(dir.resolve("directory.db"))).isFalse();
+    }
+
+    @Test
+    void messagesAreInCassandra() throws Exception {
+        assumeTrue(ScaledBackends.enabled(), "only in the scaled-backends run");
+        var settings = ScaledBackends.settingsFor(dir);
+        try (TestServer server = new TestServer(dir)) {
+            var alice = server.newUser("alice");
+            var bob = server.newUser("bob");
+            try (var a = server.connectSynced(alice)) {
+                var sent = a.sendToUser(bob.id(), "stored in Cassandra").get();
+                var point = CassandraExtension.server().contactPoint();
+                try (var cql = com.datastax.oss.driver.api.core.CqlSession.builder().addContactPoint(point)
+                    .withLocalDatacenter(CassandraExtension.server().datacenter()).build()) {
+                    var row = cql.execute("SELECT body FROM " + settings.get("messages.keyspace")
+                        + ".messages WHERE conversation_id = ? AND bucket = 0 AND seq = ?",
+                        Long.parseLong(sent.conversationId()), sent.seq()).one();
+                    assertThat(row).isNotNull();
+                    assertThat(row.getString("body")).isEqualTo("stored in Cassandra");
+                }
+            }
+        }
+        assertThat(java.nio.file.Files.exists(dir.resolve("messages.db"))).isFalse();
     }
 
     @Test
