@@ -7,22 +7,22 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Runs the end-to-end suite on the scaled backends when the system property {@code parley.e2e.backends} is
  * {@code scaled} (the build's second end-to-end execution sets it): before the first test class it starts the real
- * servers once for the run (testkit's extensions), and {@link #settingsFor} gives each server under test its own
- * space in them, the same again for the same data directory (so a restart finds its data). Without the property it
- * does nothing and servers use the embedded backends. Registered for every test class by JUnit's extension
+ * servers once for the run (testkit's extensions), and {@link #settingsFor} puts every server under test in one
+ * database, keyspace and key prefix of the run: they share them as the nodes of a cluster would (the tests' users
+ * and conversations never collide: names are unique, ids are time-based), and a restarted server finds its data.
+ * Making a keyspace and a database per server cost more than the tests themselves. Without the property it does
+ * nothing and servers use the embedded backends. Registered for every test class by JUnit's extension
  * auto-detection ({@code META-INF/services/org.junit.jupiter.api.extension.Extension}).
  */
 public final class ScaledBackends implements BeforeAllCallback {
     private static final String RUN = UUID.randomUUID().toString().replace("-", "").substring(0, 8);
-    private static final Map<Path, String> SPACES = new ConcurrentHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
+    private static volatile String space;
 
     static boolean enabled() {
         return "scaled".equals(System.getProperty("parley.e2e.backends"));
@@ -37,16 +37,22 @@ public final class ScaledBackends implements BeforeAllCallback {
         }
     }
 
+    /** The run's database, keyspace and key prefix name; the database is made on first use. */
+    private static synchronized String space() {
+        if (space == null) {
+            String name = "e2e_" + RUN;
+            PostgresExtension.server().createDatabase(name);
+            space = name;
+        }
+        return space;
+    }
+
     /** Settings that put a server whose data directory is {@code dataDir} on the scaled backends (none when off). */
     static Map<String, String> settingsFor(Path dataDir) {
         if (!enabled()) {
             return Map.of();
         }
-        String space = SPACES.computeIfAbsent(dataDir.toAbsolutePath().normalize(), d -> {
-            String name = "e2e_" + RUN + "_" + COUNT.incrementAndGet();
-            PostgresExtension.server().createDatabase(name);
-            return name;
-        });
+        String space = space();
         var pg = PostgresExtension.server();
         Map<String, String> s = new HashMap<>();
         s.put("directory.type", "postgres");

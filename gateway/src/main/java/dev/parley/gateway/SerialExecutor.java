@@ -23,9 +23,16 @@ final class SerialExecutor implements Executor {
         schedule();
     }
 
+    /** Starts a drain unless one runs. When the server is stopping (the delegate refuses work), the waiting
+     *  tasks are dropped: their connections are being closed, and the client resends what was not acknowledged. */
     private void schedule() {
         if (!tasks.isEmpty() && running.compareAndSet(false, true)) {
-            delegate.execute(this::drain);
+            try {
+                delegate.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                tasks.clear();
+                running.set(false);
+            }
         }
     }
 

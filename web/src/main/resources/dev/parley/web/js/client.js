@@ -340,6 +340,8 @@ export class ParleyClient extends EventTarget {
 
   onMessage(m, live) {
     const known = this.conversations.has(m.conversationId);
+    const typers = this.typing.get(m.conversationId);
+    if (typers && typers.delete(m.from)) this.changed('typing'); // their message ends their typing
     const c = this.conv(m.conversationId);
     if (c.loaded) {
       if (!this.addMessage(c, m)) {
@@ -559,6 +561,7 @@ export class ParleyClient extends EventTarget {
     this.outbox.push(entry);
     this.writeOutbox();
     if (c) c.activity = Date.now();
+    this.lastTypingSent.delete(convId); // typing after a send is a new episode: tell the others at once
     this.transmit(entry);
     this.changed('messages');
     return entry;
