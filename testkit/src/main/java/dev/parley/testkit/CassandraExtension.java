@@ -175,6 +175,19 @@ public final class CassandraExtension implements BeforeAllCallback {
         }
     }
 
+    /**
+     * Runs the same test server outside JUnit, for benchmarks by hand: prints its contact point, runs until this
+     * process is stopped (Ctrl-C, SIGTERM), then stops it. Run from the project root with testkit's class path:
+     * {@code java -cp "$(cat testkit/target/classpath)" dev.parley.testkit.CassandraExtension}.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Server s = start();
+        System.out.println("cassandra: " + s.contactPointString() + " datacenter " + DATACENTER + " (pid " + s.pid()
+            + ", started in " + s.startTime().toMillis() + " ms); Ctrl-C stops it");
+        Runtime.getRuntime().addShutdownHook(new Thread(s::close));
+        Thread.currentThread().join();
+    }
+
     private static Server start() {
         Path classpath = classpathFile();
         String java = System.getProperty("cassandra.java", DEFAULT_JAVA);
