@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.FilePayload;
 import java.awt.Color;
@@ -15,13 +14,9 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The issue's scenario in real Chromium against a real server: two users in two browsers register and chat 1:1
@@ -30,28 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * lost or doubled; two tabs of one browser stay in step; the phone layout. Screenshots of the main screens are saved
  * on the way (see {@link ChatPage#screenshot}).
  */
-class ChatFlowTest {
+class ChatFlowTest extends BrowserTest {
     private static final AtomicInteger N = new AtomicInteger();
-
-    @TempDir
-    static Path data;
-    static WebServer server;
-    static Chromium chromium;
-
-    @BeforeAll
-    static void start() throws InterruptedException {
-        PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
-        server = new WebServer(data);
-        chromium = new Chromium();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chromium != null) {
-            chromium.close();
-        }
-        server.close();
-    }
 
     static String name(String prefix) {
         return prefix + "_" + ProcessHandle.current().pid() + "_" + N.incrementAndGet();

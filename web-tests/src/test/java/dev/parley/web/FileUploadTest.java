@@ -6,45 +6,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Route;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.FilePayload;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A file upload whose connection drops halfway: the progress bar shows, the client asks the server how far it got
  * (tus HEAD) and sends only the rest (PATCH from that offset), and the file arrives whole at the other side. Also
  * the composer's length limit.
  */
-class FileUploadTest {
-    @TempDir
-    static Path data;
-    static WebServer server;
-    static Chromium chromium;
-
-    @BeforeAll
-    static void start() throws InterruptedException {
-        PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
-        server = new WebServer(data);
-        chromium = new Chromium();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chromium != null) {
-            chromium.close();
-        }
-        server.close();
-    }
-
+class FileUploadTest extends BrowserTest {
     @Test
     void anInterruptedUploadResumesWhereItStopped() {
         String alice = ChatFlowTest.name("alice");

@@ -4,41 +4,16 @@ import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertTha
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import dev.parley.client.Credentials;
 import dev.parley.client.ParleyClient;
 import dev.parley.client.ParleyConnection;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A long conversation (written through the Java SDK) opens at its newest 50 and loads older pages on scroll-up. */
-class HistoryPagingTest {
-    @TempDir
-    static Path data;
-    static WebServer server;
-    static Chromium chromium;
-
-    @BeforeAll
-    static void start() throws InterruptedException {
-        PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
-        server = new WebServer(data);
-        chromium = new Chromium();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (chromium != null) {
-            chromium.close();
-        }
-        server.close();
-    }
-
+class HistoryPagingTest extends BrowserTest {
     @Test
     void olderMessagesLoadOnScrollUp() throws Exception {
         String alice = ChatFlowTest.name("alice");
