@@ -266,9 +266,16 @@ final class WebSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
         try {
             device = services.accounts().authenticate(token).orElse(null);
         } catch (RuntimeException e) {
-            log.warn("authentication failed", e);
             state = State.AWAITING_AUTH; // the client may send auth again
-            send(error(ErrorCode.UNAVAILABLE, "cannot check the token now; retry", null));
+            if (e instanceof dev.parley.core.StorageException s && s.code() == ErrorCode.UNAVAILABLE) {
+                // an overloaded or unreachable directory says why (e.g. its pool is exhausted): no stack trace
+                log.warn("authentication deferred: {}", s.getMessage());
+                send(error(ErrorCode.UNAVAILABLE, "cannot check the token now (" + s.getMessage() + "); retry",
+                    null));
+            } else {
+                log.warn("authentication failed", e);
+                send(error(ErrorCode.UNAVAILABLE, "cannot check the token now; retry", null));
+            }
             return;
         }
         if (device == null) {
