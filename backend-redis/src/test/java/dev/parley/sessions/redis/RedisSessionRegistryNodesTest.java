@@ -82,7 +82,9 @@ class RedisSessionRegistryNodesTest {
         SessionEntry lost = new SessionEntry(8, 82, 802, 2);
         live.register(kept);
         dying.register(lost);
-        assertThat(live.sessionsOf(8)).containsExactlyInAnyOrder(kept, lost);
+        // another node's write is asynchronous: it shows up shortly, not necessarily by the next read here
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+            assertThat(live.sessionsOf(8)).containsExactlyInAnyOrder(kept, lost));
 
         dying.crash();
         open.remove(dying);
