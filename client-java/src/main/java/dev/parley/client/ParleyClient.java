@@ -492,6 +492,21 @@ public final class ParleyClient implements AutoCloseable {
         });
     }
 
+    /**
+     * A session that connects now and again whenever its connection ends (backoff with full jitter from
+     * {@link ParleySession#DEFAULT_BASE_DELAY} up to {@link ParleySession#DEFAULT_MAX_DELAY}), until closed or its
+     * token is refused; see {@link ParleySession}.
+     */
+    public ParleySession session(String token, ConnectOptions options) {
+        return new ParleySession(this, token, options, timer, ParleySession.DEFAULT_BASE_DELAY,
+            ParleySession.DEFAULT_MAX_DELAY);
+    }
+
+    /** {@link #session(String, ConnectOptions)} with another backoff. */
+    public ParleySession session(String token, ConnectOptions options, Duration baseDelay, Duration maxDelay) {
+        return new ParleySession(this, token, options, timer, baseDelay, maxDelay);
+    }
+
     /** The connections opened by this client that are still open. */
     public Set<ParleyConnection> openConnections() {
         return Set.copyOf(connections);
