@@ -41,10 +41,12 @@ class CrashTest {
             Map<String, ServerFrame.Sent> acked = new ConcurrentHashMap<>();
             List<String> attempted = new ArrayList<>();
             try (ParleyClient c = ParleyClient.create(child.uri())) {
-                c.register("alice", PASSWORD, "Alice");
-                bobId = c.register("bob", PASSWORD, "Bob").userId();
-                alice = c.login("alice", PASSWORD, "phone");
-                bob = c.login("bob", PASSWORD, "phone");
+                String aliceName = TestServer.uniqueName("alice"); // unique: the scaled run shares one directory
+                String bobName = TestServer.uniqueName("bob");
+                c.register(aliceName, PASSWORD, "Alice");
+                bobId = c.register(bobName, PASSWORD, "Bob").userId();
+                alice = c.login(aliceName, PASSWORD, "phone");
+                bob = c.login(bobName, PASSWORD, "phone");
                 ParleyConnection a = c.connect(alice.token()).join();
                 // A continuous, pipelined stream (up to 64 in flight), killed in the middle.
                 Semaphore window = new Semaphore(64);

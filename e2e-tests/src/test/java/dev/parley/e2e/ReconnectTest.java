@@ -31,10 +31,12 @@ class ReconnectTest {
         try (ChildServer child = new ChildServer(dir.resolve("data"))) {
             child.start();
             try (ParleyClient c = ParleyClient.create(child.uri())) {
-                c.register("alice", PASSWORD, "Alice");
-                String bobId = c.register("bob", PASSWORD, "Bob").userId();
-                Credentials alice = c.login("alice", PASSWORD, "phone");
-                Credentials bob = c.login("bob", PASSWORD, "phone");
+                String aliceName = TestServer.uniqueName("alice"); // unique: the scaled run shares one directory
+                String bobName = TestServer.uniqueName("bob");
+                c.register(aliceName, PASSWORD, "Alice");
+                String bobId = c.register(bobName, PASSWORD, "Bob").userId();
+                Credentials alice = c.login(aliceName, PASSWORD, "phone");
+                Credentials bob = c.login(bobName, PASSWORD, "phone");
                 List<String> bobGot = new CopyOnWriteArrayList<>();
                 java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
                 ConnectOptions options = ConnectOptions.defaults().withAutoAck(true).withListener(f -> {
