@@ -4,17 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -68,7 +65,7 @@ public final class CassandraExtension implements BeforeAllCallback {
         }
         if (!s.process.isAlive()) {
             throw new IllegalStateException("Cassandra (pid " + s.process.pid() + ") exited with "
-                + s.process.exitValue() + " during the run; its log ends with:\n" + tail(s.dir.resolve("system.log")));
+                + s.process.exitValue() + " during the run; its log ends with:\n" + ServerFiles.tail(s.dir.resolve("system.log")));
         }
         return s;
     }
@@ -163,14 +160,14 @@ public final class CassandraExtension implements BeforeAllCallback {
             if (!process.isAlive()) {
                 // it died during the run: what it said last is the only clue left once the directory is gone
                 System.err.println("CassandraExtension: Cassandra (pid " + process.pid() + ") had exited with "
-                    + process.exitValue() + "; its logs end with:\n" + tail(dir.resolve("system.log"))
-                    + "\n--- stdout:\n" + tail(dir.resolve("stdout.log")));
+                    + process.exitValue() + "; its logs end with:\n" + ServerFiles.tail(dir.resolve("system.log"))
+                    + "\n--- stdout:\n" + ServerFiles.tail(dir.resolve("stdout.log")));
             } else {
                 resume(); // a paused JVM does not handle SIGTERM
                 stop(process);
             }
             if (System.getProperty("cassandra.keep") == null) {
-                deleteDir(dir);
+                ServerFiles.deleteTree(dir);
             }
         }
     }
@@ -207,8 +204,8 @@ public final class CassandraExtension implements BeforeAllCallback {
         long started = System.nanoTime();
         try {
             for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-                int nativePort = freePort();
-                int storagePort = freePort();
+                int nativePort = ServerFiles.freePort();
+                int storagePort = ServerFiles.freePort();
                 Path yaml = writeConfig(dir, nativePort, storagePort);
                 Path logback = writeLogback(dir, log);
                 // Each keyspace of a message store holds ~6 MB of heap (table metadata and metrics) until the server stops:
@@ -240,15 +237,15 @@ public final class CassandraExtension implements BeforeAllCallback {
                 stop(process); // most likely a port was taken between our probe and its bind: try others
             }
         } catch (IOException e) {
-            deleteDir(dir);
+            ServerFiles.deleteTree(dir);
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            deleteDir(dir);
+            ServerFiles.deleteTree(dir);
             throw new IllegalStateException("interrupted while starting Cassandra", e);
         }
-        String tail = tail(log) + "\n--- stdout:\n" + tail(dir.resolve("stdout.log"));
-        deleteDir(dir);
+        String tail = ServerFiles.tail(log) + "\n--- stdout:\n" + ServerFiles.tail(dir.resolve("stdout.log"));
+        ServerFiles.deleteTree(dir);
         throw new IllegalStateException("Cassandra did not start in " + ATTEMPTS + " attempts; its logs end with:\n"
             + tail);
     }
@@ -400,35 +397,6 @@ public final class CassandraExtension implements BeforeAllCallback {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static void deleteDir(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // a leftover temp directory is not worth failing the tests for
         }
     }
 }

@@ -3,8 +3,6 @@ package dev.parley.testkit;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,10 +11,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -123,7 +119,7 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
                 EmbeddedPostgres pg = null;
                 try {
                     pg = EmbeddedPostgres.builder()
-                        .setPort(freePort())
+                        .setPort(ServerFiles.freePort())
                         .setDataDirectory(data)
                         .setCleanDataDirectory(true)
                         .setServerConfig("listen_addresses", "127.0.0.1")
@@ -216,11 +212,7 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
                 current = null;
             }
             closeQuietly(postgres);
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // a leftover temp directory is not worth failing the run for
-            }
+            ServerFiles.deleteTree(dir);
         }
 
         @Override
@@ -266,12 +258,6 @@ public final class PostgresExtension implements BeforeAllCallback, ParameterReso
             pg.close();
         } catch (IOException e) {
             // stopping a server that failed to start
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

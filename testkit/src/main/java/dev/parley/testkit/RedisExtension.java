@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +74,7 @@ public final class RedisExtension implements BeforeAllCallback {
         static Server start() {
             try {
                 Path dir = Files.createTempDirectory("parley-redis");
-                return new Server(dir, binary(dir), freePort());
+                return new Server(dir, binary(dir), ServerFiles.freePort());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -158,9 +157,7 @@ public final class RedisExtension implements BeforeAllCallback {
         @Override
         public void close() throws IOException {
             stop();
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            ServerFiles.deleteTree(dir);
         }
 
         private static Path binary(Path dir) throws IOException {
@@ -181,12 +178,6 @@ public final class RedisExtension implements BeforeAllCallback {
                 throw new IOException("cannot make " + target + " executable");
             }
             return target;
-        }
-
-        private static int freePort() throws IOException {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
-            }
         }
     }
 }

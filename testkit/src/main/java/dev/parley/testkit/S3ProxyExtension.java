@@ -1,18 +1,13 @@
 package dev.parley.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -55,7 +50,7 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
         Files.createDirectories(dir.resolve("data"));
         Path log = dir.resolve("s3proxy.log");
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            port = freePort();
+            port = ServerFiles.freePort();
             Path properties = dir.resolve("s3proxy.properties");
             Files.writeString(properties, String.join("\n",
                 "s3proxy.endpoint=http://127.0.0.1:" + port,
@@ -79,7 +74,7 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
             }
             stop(); // most likely the port was taken between our probe and its bind: try another
         }
-        String tail = tail(log);
+        String tail = ServerFiles.tail(log);
         deleteDir();
         throw new IllegalStateException("S3Proxy did not start in " + ATTEMPTS + " attempts; its log ends with:\n"
             + tail);
@@ -140,36 +135,11 @@ public final class S3ProxyExtension implements BeforeAllCallback, AfterAllCallba
         return Path.of(home, "bin", "java").toString();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
     private void deleteDir() {
         if (dir == null) {
             return;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // a leftover temp directory is not worth failing the tests for
-        }
+        ServerFiles.deleteTree(dir);
         dir = null;
     }
 }
