@@ -24,7 +24,8 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
     }
 
     /** Sections whose sub-keys belong to the chosen backend and are passed to it as they are. */
-    static final List<String> BACKEND_SECTIONS = List.of("directory", "messages", "sessions", "media", "mediaIndex");
+    static final List<String> BACKEND_SECTIONS = List.of("directory", "messages", "sessions", "bus", "media",
+        "mediaIndex");
 
     static final List<ConfigKey> ALL = List.of(
         string("server.host", "0.0.0.0", "Address to listen on (0.0.0.0: every interface; 127.0.0.1: this machine only)."),
@@ -43,6 +44,7 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         integer("sessions.ttlSeconds", RedisSessionRegistryConfig.DEFAULT_TTL_SECONDS, 2, 3600, "redis: seconds a crashed node's connections still count as connected."),
         integer("sessions.refreshSeconds", RedisSessionRegistryConfig.DEFAULT_REFRESH_SECONDS, 1, 3599, "redis: seconds between rewrites of a node's entries (less than ttlSeconds); also the longest time to recover from a Redis that lost its data."),
         integer("sessions.timeoutMillis", RedisSessionRegistryConfig.DEFAULT_TIMEOUT_MILLIS, 10, 60_000, "redis: how long a lookup waits for Redis before failing."),
+        string("bus.type", "none", "Node-to-node bus (messages, receipts, typing for devices on other nodes): none (one node), kafka (keys bootstrap.servers, topic...: see backend-kafka/README.md) or memory (nodes in one JVM, for tests; key name)."),
         string("media.type", "local", "Media blob store: local (files under dataDir) or s3 (an S3-compatible object store)."),
         string("media.path", "media", "local: directory for media files, relative to dataDir."),
         integer("media.maxImageBytes", 16L << 20, 1, 1L << 40, "Largest image upload, bytes (more answers 413)."),

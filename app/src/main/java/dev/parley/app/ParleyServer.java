@@ -1,6 +1,9 @@
 package dev.parley.app;
 
 import dev.parley.accounts.AccountService;
+import dev.parley.cluster.ClusterBus;
+import dev.parley.cluster.ClusterBusProvider;
+import dev.parley.cluster.ClusterRelay;
 import dev.parley.core.Providers;
 import dev.parley.core.Resources;
 import dev.parley.directory.ConversationCache;
@@ -99,31 +102,38 @@ public final class ParleyServer implements AutoCloseable {
         MediaIndex mediaIndex = own(Providers.find(MediaIndexProvider.class, mediaIndexCfg, MediaIndexProvider::type)
             .create(mediaIndexCfg, resources));
 
+        var busCfg = config.backend("bus");
+        ClusterBus bus = own(Providers.find(ClusterBusProvider.class, busCfg, ClusterBusProvider::type)
+            .create(busCfg, resources));
+
+        // Made here for the relay, closed (below) before the sync cursors are flushed for the last time.
+        ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "parley-timers");
+            t.setDaemon(true);
+            return t;
+        });
+
         LocalSessions sessions = new LocalSessions(registry, config.nodeId());
         ConversationCache conversations = new ConversationCache(directory, resources.ids(), clock,
             (int) config.integer("cache.conversations"));
+        RecentSenders recentSenders = new RecentSenders((int) config.integer("cache.conversations"));
+        ClusterRelay relay = own(new ClusterRelay(bus, config.nodeId(), sessions, conversations, store,
+            recentSenders, timers, blocking));
         MediaService media = new MediaService(mediaIndex, blobs, mediaConfig(), new UrlSigner(signingKey()),
             resources.ids(), clock, (user, conv) -> conversations.get(conv).map(c -> c.hasMember(user)).orElse(false));
         sync = own(new SyncService(directory, store));
-        AccountService accounts = new AccountService(directory, config.accounts(), resources.ids(), clock, sessions,
+        AccountService accounts = new AccountService(directory, config.accounts(), resources.ids(), clock, relay,
             sync);
-        RecentSenders recentSenders = new RecentSenders((int) config.integer("cache.conversations"));
-        MessagingService messaging = new MessagingService(directory, store, conversations, sessions, recentSenders,
-            media, clock);
-        ReceiptService receipts = own(new ReceiptService(directory, store, sessions, recentSenders));
+        MessagingService messaging = new MessagingService(directory, store, conversations, relay, media, clock);
+        ReceiptService receipts = own(new ReceiptService(directory, store, relay, recentSenders));
         GroupService groups = new GroupService(directory, store, conversations, messaging, resources.ids(), clock,
             new GroupsConfig((int) config.integer("groups.maxMembers")));
         sync.afterBacklog(receipts::replay);
 
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         own(metrics::close);
-        ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
         own(blocking::shutdown);
-        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "parley-timers");
-            t.setDaemon(true);
-            return t;
-        });
         own(timers::shutdownNow);
         long flushMs = config.integer("sync.cursorFlushMillis");
         timers.scheduleWithFixedDelay(() -> {
@@ -157,6 +167,7 @@ public final class ParleyServer implements AutoCloseable {
         gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, media, push, sessions,
             blocking, metrics, metrics::scrape),
             config.gateway(), clock));
+        relay.start();
         gateway.start();
     }
 

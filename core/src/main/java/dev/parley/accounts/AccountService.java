@@ -7,7 +7,7 @@ import dev.parley.directory.Directory;
 import dev.parley.directory.User;
 import dev.parley.protocol.CloseCodes;
 import dev.parley.protocol.ErrorCode;
-import dev.parley.sessions.LocalSessions;
+import dev.parley.cluster.ClusterRelay;
 import dev.parley.sync.SyncService;
 import java.time.Clock;
 import java.util.List;
@@ -26,19 +26,19 @@ public final class AccountService {
     private final LoginThrottle throttle;
     private final IdGenerator ids;
     private final Clock clock;
-    private final LocalSessions sessions;
+    private final ClusterRelay relay;
     private final SyncService sync;
     private final int maxDevices;
     private volatile java.util.function.LongConsumer deviceRemoved = userId -> { };
 
     public AccountService(Directory directory, AccountsConfig config, IdGenerator ids, Clock clock,
-                          LocalSessions sessions, SyncService sync) {
+                          ClusterRelay relay, SyncService sync) {
         this.directory = directory;
         this.passwords = new Passwords(config);
         this.throttle = new LoginThrottle(config);
         this.ids = ids;
         this.clock = clock;
-        this.sessions = sessions;
+        this.relay = relay;
         this.sync = sync;
         this.maxDevices = config.maxDevices();
     }
@@ -146,7 +146,7 @@ public final class AccountService {
         }
         sync.forgetDevice(deviceId);
         deviceRemoved.accept(userId);
-        sessions.closeDevice(userId, deviceId, CloseCodes.UNAUTHORIZED, "device revoked");
+        relay.closeDevice(userId, deviceId, CloseCodes.UNAUTHORIZED, "device revoked");
     }
 
     public List<Device> devices(long userId) {

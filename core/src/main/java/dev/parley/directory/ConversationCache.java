@@ -61,6 +61,11 @@ public final class ConversationCache {
         return loaded;
     }
 
+    /** The cached state of a conversation, or {@code null} when it is not cached. Never blocks. */
+    public Conversation cached(long conversationId) {
+        return byId.getIfPresent(conversationId);
+    }
+
     /**
      * The cached state of a conversation if there is one, else {@code known}. Never blocks: for the send path's
      * fan-out, which must see a membership change made after the message was accepted.

@@ -15,7 +15,7 @@ import dev.parley.protocol.MediaRef;
 import dev.parley.protocol.Limits;
 import dev.parley.protocol.ServerFrame;
 import dev.parley.protocol.SystemEvent;
-import dev.parley.sessions.LocalSessions;
+import dev.parley.cluster.ClusterRelay;
 import dev.parley.sessions.OutboundFrame;
 import dev.parley.sessions.Session;
 import java.time.Clock;
@@ -28,7 +28,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * Takes {@code send} frames, stores them durably and fans them out; serves history and the conversation list.
@@ -39,8 +38,7 @@ public final class MessagingService {
     private final Directory directory;
     private final MessageStore store;
     private final ConversationCache conversations;
-    private final LocalSessions sessions;
-    private final RecentSenders recentSenders;
+    private final ClusterRelay relay;
     private final Clock clock;
     private final MediaService media;
     private volatile BiConsumer<Conversation, StoredMessage> afterStored = (c, m) -> { };
@@ -49,13 +47,12 @@ public final class MessagingService {
         com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(1_000_000).build();
 
     public MessagingService(Directory directory, MessageStore store, ConversationCache conversations,
-                            LocalSessions sessions, RecentSenders recentSenders, MediaService media, Clock clock) {
+                            ClusterRelay relay, MediaService media, Clock clock) {
         this.media = media;
         this.directory = directory;
         this.store = store;
         this.conversations = conversations;
-        this.sessions = sessions;
-        this.recentSenders = recentSenders;
+        this.relay = relay;
         this.clock = clock;
     }
 
@@ -102,16 +99,8 @@ public final class MessagingService {
      * gets nothing of it), not the one seen when it was accepted.
      */
     private void fanOut(Conversation accepted, StoredMessage m, Collection<Long> alsoTo) {
-        recentSenders.record(m.conversationId(), m.seq(), m.isSystem() ? 0 : m.senderUserId());
         Conversation conv = conversations.current(accepted);
-        OutboundFrame out = new OutboundFrame(m.toFrame()); // encoded once, written to every connection
-        Consumer<Session> deliver = s -> {
-            if (s.deviceId() != m.senderDeviceId()) {
-                s.deliverLive(out, m.conversationId(), m.seq());
-            }
-        };
-        sessions.forEachOf(conv.members(), deliver);
-        sessions.forEachOf(alsoTo, deliver);
+        relay.message(m, conv.members(), alsoTo); // encoded once, written to every connection on every node
         afterStored.accept(conv, m);
     }
 
@@ -149,11 +138,7 @@ public final class MessagingService {
         Conversation conv = member(from.userId(), conversationId);
         OutboundFrame out = new OutboundFrame(new ServerFrame.Typing(Ids.toWire(conversationId),
             Ids.toWire(from.userId())));
-        sessions.forEachOf(conv.members(), s -> {
-            if (s.userId() != from.userId()) {
-                s.sendSheddable(out);
-            }
-        });
+        relay.toUsers(conversationId, conv.members(), from.userId(), 0, out, true);
     }
 
     /**

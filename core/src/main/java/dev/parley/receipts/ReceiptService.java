@@ -11,7 +11,7 @@ import dev.parley.messaging.MessageStore;
 import dev.parley.messaging.RecentSenders;
 import dev.parley.messaging.StoredMessage;
 import dev.parley.protocol.ServerFrame;
-import dev.parley.sessions.LocalSessions;
+import dev.parley.cluster.ClusterRelay;
 import dev.parley.sessions.OutboundFrame;
 import dev.parley.sessions.Session;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ public final class ReceiptService implements AutoCloseable {
 
     private final Directory directory;
     private final MessageStore store;
-    private final LocalSessions sessions;
+    private final ClusterRelay relay;
     private final RecentSenders recentSenders;
     /** conversation -> (user -> position), loaded from the directory on first use. */
     private final Cache<Long, Map<Long, ReceiptPosition>> positions =
@@ -53,11 +53,11 @@ public final class ReceiptService implements AutoCloseable {
     private record Key(long conversationId, long userId) {
     }
 
-    public ReceiptService(Directory directory, MessageStore store, LocalSessions sessions,
+    public ReceiptService(Directory directory, MessageStore store, ClusterRelay relay,
                           RecentSenders recentSenders) {
         this.directory = directory;
         this.store = store;
-        this.sessions = sessions;
+        this.relay = relay;
         this.recentSenders = recentSenders;
     }
 
@@ -112,11 +112,7 @@ public final class ReceiptService implements AutoCloseable {
         } else {
             to = conv.members();
         }
-        sessions.forEachOf(to, s -> {
-            if (s.deviceId() != from.deviceId()) {
-                s.sendSheddable(out);
-            }
-        });
+        relay.toUsers(conv.id(), to, 0, from.deviceId(), out, true);
     }
 
     /** Who sent the messages {@code afterSeq < seq <= toSeq}: from memory, else from (at most a page of) the store. */

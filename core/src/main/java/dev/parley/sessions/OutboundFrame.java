@@ -1,6 +1,7 @@
 package dev.parley.sessions;
 
 import dev.parley.protocol.FrameCodec;
+import dev.parley.protocol.ProtocolException;
 import dev.parley.protocol.ServerFrame;
 
 /** A server frame encoded at most once, however many connections it is written to (fan-out). Thread-safe. */
@@ -11,6 +12,18 @@ public final class OutboundFrame {
 
     public OutboundFrame(ServerFrame frame) {
         this.frame = frame;
+    }
+
+    /**
+     * A frame that arrived encoded (from another node): decoded once, for its kind, while its JSON is written as
+     * received.
+     *
+     * @throws ProtocolException if it is not a server frame
+     */
+    public static OutboundFrame ofJson(byte[] json) throws ProtocolException {
+        OutboundFrame f = new OutboundFrame(FrameCodec.INSTANCE.decodeServer(json));
+        f.json = json;
+        return f;
     }
 
     public ServerFrame frame() {

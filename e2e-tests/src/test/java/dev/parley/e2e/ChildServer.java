@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The real server program ({@code dev.parley.app.Main serve}) as a child process, for crash and signal tests. */
@@ -15,10 +16,17 @@ final class ChildServer implements AutoCloseable {
     final Path dataDir;
     final int port;
     private final Path log;
+    private final Map<String, String> extra;
     private Process process;
 
     ChildServer(Path dataDir) throws IOException {
+        this(dataDir, Map.of());
+    }
+
+    /** A server with more settings ({@code --set key=value}), e.g. a cluster node's id and bus. */
+    ChildServer(Path dataDir, Map<String, String> extra) throws IOException {
         this.dataDir = dataDir;
+        this.extra = Map.copyOf(extra);
         this.log = dataDir.resolveSibling(dataDir.getFileName() + "-server.log");
         try (ServerSocket s = new ServerSocket(0)) {
             this.port = s.getLocalPort();
@@ -32,7 +40,9 @@ final class ChildServer implements AutoCloseable {
             "--data-dir", dataDir.toString(),
             "--set", "accounts.argon2.memoryKib=1024", "--set", "accounts.argon2.iterations=1",
             "--set", "accounts.loginAttemptsPerIpPerMinute=100000"));
-        ScaledBackends.settingsFor(dataDir).forEach((k, v) -> {
+        Map<String, String> settings = new java.util.TreeMap<>(ScaledBackends.settingsFor(dataDir));
+        settings.putAll(extra);
+        settings.forEach((k, v) -> {
             cmd.add("--set");
             cmd.add(k + "=" + v);
         });
@@ -45,6 +55,10 @@ final class ChildServer implements AutoCloseable {
 
     URI uri() {
         return URI.create("http://127.0.0.1:" + port);
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     /** SIGKILL: no shutdown hook, no flush. */
