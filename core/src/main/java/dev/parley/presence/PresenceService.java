@@ -132,6 +132,14 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
             return;
         }
         long userId = c.userId();
+        if (c.isPrivacyChange()) {
+            Visibility v = Visibility.fromWire(c.privacy());
+            if (v != null && settings.containsKey(userId)) {
+                settings.computeIfPresent(userId, (k, s) -> new PresenceSettings(userId, s.lastSeen(), v));
+                publish(userId, true);
+            }
+            return;
+        }
         if (c.online()) {
             if (online.add(userId)) {
                 publish(userId);
@@ -200,6 +208,7 @@ public final class PresenceService implements LocalSessions.Listener, AutoClosea
         PresenceSettings old = settingsOf(userId);
         settings.put(userId, new PresenceSettings(userId, old.lastSeen(), v));
         publish(userId, true);
+        registry.publishPresence(PresenceChange.privacy(userId, v.wireName(), sessions.nodeId()));
     }
 
     private void publish(long subject) {

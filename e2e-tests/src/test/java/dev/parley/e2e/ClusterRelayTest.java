@@ -155,7 +155,7 @@ class ClusterRelayTest {
     }
 
     @Test
-    void presenceOfAUserOnAnotherNode() throws Exception {
+    void presenceAndPrivacyOfAUserOnAnotherNode() throws Exception {
         var frank = node(1).newUser("frank");
         var gina = node(1).newUser("gina");
         ParleyConnection frankConn = node(1).connectSynced(frank);
@@ -167,6 +167,11 @@ class ClusterRelayTest {
 
         assertThat(frankConn.awaitFrame(ServerFrame.Presence.class, p -> p.online(), T).userId())
             .isEqualTo(gina.id());
+
+        // Gina hides her presence through node 2; Frank's subscription is on node 1.
+        node(2).client().setPrivacy(gina.token(), dev.parley.client.LastSeenPrivacy.NOBODY);
+        ServerFrame.Presence hidden = frankConn.awaitFrame(ServerFrame.Presence.class, p -> !p.online(), T);
+        assertThat(hidden.lastSeen()).isNull();
         ginaConn.close();
     }
 }

@@ -209,7 +209,8 @@ public final class RedisSessionRegistry implements SessionRegistry {
 
     @Override
     public void publishPresence(PresenceChange c) {
-        String message = c.userId() + "," + (c.online() ? 1 : 0) + "," + c.lastSeen() + "," + c.nodeId();
+        String message = c.userId() + "," + (c.online() ? 1 : 0) + "," + c.lastSeen() + "," + c.nodeId()
+            + (c.isPrivacyChange() ? "," + c.privacy() : "");
         watch(redis.publish(presenceChannel, message));
     }
 
@@ -287,7 +288,7 @@ public final class RedisSessionRegistry implements SessionRegistry {
         PresenceChange change;
         try {
             change = new PresenceChange(Long.parseLong(p[0]), p[1].equals("1"), Long.parseLong(p[2]),
-                Integer.parseInt(p[3]));
+                Integer.parseInt(p[3]), p.length > 4 ? p[4] : null);
         } catch (RuntimeException e) {
             log.warn("ignoring a malformed presence message on {}: {}", presenceChannel, message);
             return;
