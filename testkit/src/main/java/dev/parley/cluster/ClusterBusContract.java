@@ -331,11 +331,11 @@ public abstract class ClusterBusContract {
     }
 
     /** {@code publisher} and {@code seq} as 8 bytes, for tests that count and order events. */
-    protected static byte[] numbered(int publisher, int seq) {
+    public static byte[] numbered(int publisher, int seq) {
         return ByteBuffer.allocate(8).putInt(publisher).putInt(seq).array();
     }
 
-    protected static byte[] bytes(String s) {
+    public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -348,7 +348,7 @@ public abstract class ClusterBusContract {
     }
 
     /** A handler that keeps what it receives and notices two calls at once. */
-    protected static final class Recorder implements Consumer<byte[]> {
+    public static final class Recorder implements Consumer<byte[]> {
         private final List<byte[]> events = new ArrayList<>();
         private final AtomicBoolean inside = new AtomicBoolean();
         private volatile boolean overlapped;
