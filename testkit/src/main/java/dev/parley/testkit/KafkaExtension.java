@@ -89,13 +89,12 @@ public final class KafkaExtension implements BeforeAllCallback {
         private Process process;
         private Thread reaper;
 
-        private Broker(Path dir, List<String> command, int port) {
+        private Broker(Path dir, List<String> command, int port, long startedNanos) {
             this.dir = dir;
             this.command = command;
             this.port = port;
-            long started = System.nanoTime();
             launch();
-            this.startTime = Duration.ofNanos(System.nanoTime() - started);
+            this.startTime = Duration.ofNanos(System.nanoTime() - startedNanos);
         }
 
         /** Fails with the log tail when the broker died on its own (a stopped broker is fine). */
@@ -121,7 +120,7 @@ public final class KafkaExtension implements BeforeAllCallback {
             return "test-" + ProcessHandle.current().pid() + "-" + TOPICS.incrementAndGet();
         }
 
-        /** How long the first start took, formatting the storage included. */
+        /** How long the first start took, from formatting the storage to ready (failed attempts included). */
         public Duration startTime() {
             return startTime;
         }
@@ -256,10 +255,9 @@ public final class KafkaExtension implements BeforeAllCallback {
                     Broker b = new Broker(dir, List.of(java, "-Xms128m", "-Xmx512m", "-XX:+UseG1GC",
                         "-XX:+ExitOnOutOfMemoryError", "-Djava.awt.headless=true",
                         "-Dlog4j2.configurationFile=" + log4j, "-cp", cp, "kafka.Kafka", properties.toString()),
-                        port);
+                        port, started);
                     System.out.printf("KafkaExtension: Kafka 4.3 (pid %d) ready on %s after %d ms (attempt %d)%n",
-                        b.pid(), b.bootstrapServers(), Duration.ofNanos(System.nanoTime() - started).toMillis(),
-                        attempt);
+                        b.pid(), b.bootstrapServers(), b.startTime().toMillis(), attempt);
                     return b;
                 } catch (IOException e) {
                     ServerFiles.deleteTree(dir);

@@ -85,11 +85,13 @@ public final class KafkaClusterBus implements ClusterBus {
         if (closed) {
             throw new IllegalStateException("the cluster bus is closed");
         }
-        Subscription[] self = new Subscription[1];
         Subscription s = new Subscription(config, clientId + "-sub" + subscriptionIds.incrementAndGet(), handler,
-            () -> subscriptions.remove(self[0]));
-        self[0] = s;
+            subscriptions::remove);
         subscriptions.add(s);
+        if (closed) { // close() ran meanwhile and did not see this one
+            s.close();
+            throw new IllegalStateException("the cluster bus is closed");
+        }
         return s;
     }
 

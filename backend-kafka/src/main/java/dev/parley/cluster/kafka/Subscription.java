@@ -32,7 +32,7 @@ final class Subscription implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Consumer<byte[]> handler;
-    private final Runnable onClose;
+    private final Consumer<Subscription> onClose;
     private final Thread thread;
     private final LogThrottle handlerWarnings = new LogThrottle(Duration.ofSeconds(10));
     private final LogThrottle pollWarnings = new LogThrottle(Duration.ofSeconds(10));
@@ -51,7 +51,8 @@ final class Subscription implements AutoCloseable {
      *
      * @throws StorageException (unavailable) when the brokers do not answer within {@code timeout}
      */
-    Subscription(KafkaClusterBusConfig config, String clientId, Consumer<byte[]> handler, Runnable onClose) {
+    Subscription(KafkaClusterBusConfig config, String clientId, Consumer<byte[]> handler,
+                 Consumer<Subscription> onClose) {
         this.handler = handler;
         this.onClose = onClose;
         this.servers = config.bootstrapServers();
@@ -189,7 +190,7 @@ final class Subscription implements AutoCloseable {
         }
         closed = true;
         consumer.wakeup();
-        onClose.run();
+        onClose.accept(this);
     }
 
     /** Waits until the thread ended and its consumer closed, at most until {@code deadlineNanos}. */
