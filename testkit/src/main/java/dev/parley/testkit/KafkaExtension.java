@@ -154,7 +154,7 @@ public final class KafkaExtension implements BeforeAllCallback {
             process = null;
         }
 
-        /** Starts a {@link #stop stopped} broker again, on the same ports with the same data; waits until it is ready. */
+        /** Starts a {@link #stop stopped} broker again, same ports and data; waits until it is ready. */
         public synchronized void start() {
             if (process == null) {
                 launch();
@@ -318,7 +318,8 @@ public final class KafkaExtension implements BeforeAllCallback {
             throw new IllegalStateException("interrupted while formatting Kafka's storage", e);
         }
         if (p.exitValue() != 0) {
-            throw new IOException("kafka-storage format failed (exit " + p.exitValue() + "):\n" + ServerFiles.tail(out));
+            throw new IOException("kafka-storage format failed (exit " + p.exitValue() + "):\n"
+                + ServerFiles.tail(out));
         }
     }
 

@@ -47,7 +47,8 @@ import org.apache.kafka.common.serialization.LongSerializer;
  */
 public record KafkaClusterBusConfig(String bootstrapServers, String topic, int partitions, short replication,
                                     Duration retention, Duration timeout, Duration deliveryTimeout,
-                                    int queueCapacity, int lingerMillis, Map<String, Map<String, String>> clientOverrides) {
+                                    int queueCapacity, int lingerMillis,
+                                    Map<String, Map<String, String>> clientOverrides) {
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
     public static final String DEFAULT_TOPIC = "parley.events";
     public static final int DEFAULT_PARTITIONS = 12;
