@@ -8,7 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A bus between nodes in one JVM ({@code bus.type: memory}): buses created with the same {@code bus.name} share one
@@ -16,6 +19,7 @@ import java.util.function.Consumer;
  * so a slow handler delays only its own node.
  */
 public final class InMemoryClusterBus implements ClusterBus {
+    private static final Logger log = LoggerFactory.getLogger(InMemoryClusterBus.class);
     private static final Map<String, List<Subscription>> HUBS = new ConcurrentHashMap<>();
 
     private final List<Subscription> hub;
@@ -56,6 +60,7 @@ public final class InMemoryClusterBus implements ClusterBus {
 
     private static final class Subscription {
         private final Consumer<byte[]> handler;
+        private volatile boolean closed;
         private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "parley-bus-memory");
             t.setDaemon(true);
@@ -68,13 +73,27 @@ public final class InMemoryClusterBus implements ClusterBus {
 
         void offer(byte[] event) {
             try {
-                thread.execute(() -> handler.accept(event));
-            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                thread.execute(() -> deliver(event));
+            } catch (RejectedExecutionException closed) {
                 // the subscription closed meanwhile: it wants nothing more
             }
         }
 
+        private void deliver(byte[] event) {
+            // events queued behind the one running when the subscription closed are not delivered
+            if (closed) {
+                return;
+            }
+            try {
+                handler.accept(event);
+            } catch (RuntimeException e) {
+                // one bad event must not end the node's delivery
+                log.warn("cluster bus handler failed; the event is skipped", e);
+            }
+        }
+
         void close() {
+            closed = true;
             thread.shutdown();
         }
     }

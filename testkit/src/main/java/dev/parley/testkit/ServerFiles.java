@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /** What every test server extension needs: a free loopback port, the end of its log, its directory removed. */
@@ -20,6 +21,23 @@ final class ServerFiles {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
+    }
+
+    /**
+     * A loopback port free right now below the ephemeral range (32768 and up), for a server that is stopped and
+     * started again on the same port: no client socket of this machine lands there meanwhile.
+     */
+    static int freeFixedPort() throws IOException {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free loopback port in 20000..31999 after 200 attempts");
     }
 
     /** The last 40 lines of a log, for a failure message. */
