@@ -1,5 +1,6 @@
 package dev.parley.app;
 
+import dev.parley.cluster.kafka.KafkaClusterBusConfig;
 import dev.parley.sessions.redis.RedisSessionRegistryConfig;
 import java.util.List;
 
@@ -45,6 +46,11 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         integer("sessions.refreshSeconds", RedisSessionRegistryConfig.DEFAULT_REFRESH_SECONDS, 1, 3599, "redis: seconds between rewrites of a node's entries (less than ttlSeconds); also the longest time to recover from a Redis that lost its data."),
         integer("sessions.timeoutMillis", RedisSessionRegistryConfig.DEFAULT_TIMEOUT_MILLIS, 10, 60_000, "redis: how long a lookup waits for Redis before failing."),
         string("bus.type", "none", "Node-to-node bus (messages, receipts, typing for devices on other nodes): none (one node), kafka (keys bootstrap.servers, topic...: see backend-kafka/README.md) or memory (nodes in one JVM, for tests; key name)."),
+        string("bus.bootstrap.servers", KafkaClusterBusConfig.DEFAULT_BOOTSTRAP_SERVERS, "kafka: the brokers, host:port,host:port."),
+        string("bus.topic", KafkaClusterBusConfig.DEFAULT_TOPIC, "kafka: the topic every node publishes to and reads (created when missing)."),
+        integer("bus.partitions", KafkaClusterBusConfig.DEFAULT_PARTITIONS, 1, 10_000, "kafka: partitions of a new topic (events of one conversation stay in one)."),
+        integer("bus.replication", KafkaClusterBusConfig.DEFAULT_REPLICATION, 1, 32, "kafka: replication factor of a new topic (3 in production)."),
+        integer("bus.deliveryTimeoutMillis", KafkaClusterBusConfig.DEFAULT_DELIVERY_TIMEOUT_MILLIS, 1000, 3_600_000, "kafka: how long an event is retried while the brokers are unreachable (then dropped: the devices read it from the store on their next sync)."),
         string("media.type", "local", "Media blob store: local (files under dataDir) or s3 (an S3-compatible object store)."),
         string("media.path", "media", "local: directory for media files, relative to dataDir."),
         integer("media.maxImageBytes", 16L << 20, 1, 1L << 40, "Largest image upload, bytes (more answers 413)."),
