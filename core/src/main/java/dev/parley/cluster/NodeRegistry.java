@@ -13,8 +13,8 @@ import java.util.function.Supplier;
  *   <li>Thread-safe. {@link #announce} MUST NOT block: it returns at once, and the registry writes the node's
  *       entry on its own thread, then again at every heartbeat (a networked implementation heartbeats well within
  *       its {@link #ttl}), each time with a fresh load from the supplier and a fresh {@code heartbeatAt}.</li>
- *   <li>The load supplier is called on the registry's thread (or, by an implementation without one, on the thread
- *       of {@link #nodes}); it MUST be cheap and MUST NOT block. When it throws, the registry keeps announcing the
+ *   <li>The load supplier is called once by {@link #announce}, then on the registry's thread at every heartbeat (or,
+ *       by an implementation without one, on the thread of {@link #nodes}); it MUST be cheap and MUST NOT block. When it throws, the registry keeps announcing the
  *       last load it got (no load yet: zero) and keeps heartbeating.</li>
  *   <li>{@link #nodes} lists every live node once (one entry per node id), in no particular order; this node is in
  *       it from {@link #announce} on, even before its entry reached the service. It MAY block (never call it on an
