@@ -1,6 +1,9 @@
 package dev.parley.app;
 
 import dev.parley.accounts.AccountService;
+import dev.parley.cluster.DiscoveryService;
+import dev.parley.cluster.NodeRegistry;
+import dev.parley.cluster.NodeRegistryProvider;
 import dev.parley.core.Providers;
 import dev.parley.core.Resources;
 import dev.parley.directory.ConversationCache;
@@ -154,10 +157,18 @@ public final class ParleyServer implements AutoCloseable {
         metrics.more().counter("parley.push.overflows", java.util.List.of(), push, PushService::overflows);
         accounts.onDeviceRemoved(push::deviceRemoved);
         metrics.gauge("parley.connections", sessions, LocalSessions::count);
+        var nodesCfg = config.backend("nodes");
+        NodeRegistry nodes = own(Providers.find(NodeRegistryProvider.class, nodesCfg, NodeRegistryProvider::type)
+            .create(nodesCfg, resources));
+        DiscoveryService discovery = new DiscoveryService(nodes, config.nodeId(), sessions::count,
+            DiscoveryService::systemCpuLoad, clock);
         gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, media, push, sessions,
-            blocking, metrics, metrics::scrape),
+            blocking, metrics, metrics::scrape, discovery),
             config.gateway(), clock));
         gateway.start();
+        String publicUrl = config.string("server.publicUrl");
+        discovery.announce(publicUrl.equals("auto") ? gateway.webSocketUrl() : publicUrl, !publicUrl.equals("auto"));
+        own(discovery); // closed before the gateway: the node leaves discovery before its sockets close
     }
 
     private MediaConfig mediaConfig() {
