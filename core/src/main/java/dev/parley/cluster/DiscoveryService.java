@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * Announces this node in the {@link NodeRegistry} and answers {@code GET /v1/discovery}: which node a client should
  * connect to.
  *
- * <p>The choice: the live node with the lowest estimated load. A node whose CPU load is at
- * {@link #OVERLOADED_CPU} or more is chosen only when every node is. Among the others, the one with the fewest
+ * <p>The choice: the live node with the lowest estimated load. A node that has not heartbeated for half the
+ * registry's TTL (it may have died: the registry drops it only after the whole TTL) is chosen only when every node is
+ * in that state; so is a node whose CPU load is at {@link #OVERLOADED_CPU} or more. Among the others, the one with
+ * the fewest
  * connections wins, counting as connections the clients this node has already sent to it since its last heartbeat
  * (its own count only grows at its next heartbeat: without this, every client of a crashed node asking within one
  * heartbeat would be sent to the same node). Equal counts go to the lower CPU load, then to the lower node id.
@@ -127,9 +129,9 @@ public final class DiscoveryService implements AutoCloseable {
         try {
             nodes = registry.nodes();
         } catch (RuntimeException e) {
-            long now = clock.millis();
-            if (now - lastWarning >= WARN_EVERY_MILLIS) {
-                lastWarning = now;
+            long at = clock.millis();
+            if (at - lastWarning >= WARN_EVERY_MILLIS) {
+                lastWarning = at;
                 log.warn("discovery: the node registry failed ({}); answering this node until it is back",
                     e.getMessage());
             }
@@ -139,6 +141,8 @@ public final class DiscoveryService implements AutoCloseable {
         if (nodes.isEmpty()) {
             nodes = List.of(NodeInfo.of(nodeId, url, load(), clock.millis()));
         }
+        long now = clock.millis();
+        long staleAfter = registry.ttl().toMillis() / 2;
         synchronized (sent) {
             List<NodeInfo> ranked = new ArrayList<>(nodes);
             Map<Integer, Integer> estimate = new HashMap<>();
@@ -147,7 +151,8 @@ public final class DiscoveryService implements AutoCloseable {
                 int pending = s != null && s.heartbeatAt() == n.heartbeatAt() ? s.count() : 0;
                 estimate.put(n.nodeId(), n.connections() + pending);
             }
-            ranked.sort(Comparator.<NodeInfo>comparingInt(n -> n.cpuLoad() >= OVERLOADED_CPU ? 1 : 0)
+            ranked.sort(Comparator.<NodeInfo>comparingInt(n -> staleAfter > 0 && now - n.heartbeatAt() > staleAfter ? 1 : 0)
+                .thenComparingInt(n -> n.cpuLoad() >= OVERLOADED_CPU ? 1 : 0)
                 .thenComparingInt(n -> estimate.get(n.nodeId()))
                 .thenComparingDouble(NodeInfo::cpuLoad)
                 .thenComparingInt(NodeInfo::nodeId));

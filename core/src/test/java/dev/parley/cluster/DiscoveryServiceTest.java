@@ -48,11 +48,13 @@ class DiscoveryServiceTest {
     private final Listed registry = new Listed();
     private int connections = 4;
     private double cpu = 0.5;
+    private static final long NOW = 1_000_000;
     private final DiscoveryService discovery = new DiscoveryService(registry, 1, () -> connections, () -> cpu,
-        Clock.systemUTC());
+        Clock.fixed(java.time.Instant.ofEpochMilli(NOW), java.time.ZoneOffset.UTC));
 
-    private static NodeInfo node(int id, int connections, double cpu, long heartbeatAt) {
-        return new NodeInfo(id, "ws://n" + id + ".test/v1/ws", connections, cpu, heartbeatAt);
+    /** A node that heartbeated within the last second; {@code heartbeat} tells its heartbeats apart. */
+    private static NodeInfo node(int id, int connections, double cpu, long heartbeat) {
+        return new NodeInfo(id, "ws://n" + id + ".test/v1/ws", connections, cpu, NOW - 1000 + heartbeat);
     }
 
     @Test
@@ -83,6 +85,17 @@ class DiscoveryServiceTest {
 
         registry.nodes = List.of(node(1, 0, 0.95, 2), node(2, 500, 0.99, 2));
         assertThat(discovery.choose().node().nodeId()).isEqualTo(1);
+    }
+
+    @Test
+    void aNodeThatMissedHeartbeatsForHalfTheTtlIsChosenOnlyWhenAllHave() {
+        discovery.announce("ws://n1.test/v1/ws", true);
+        NodeInfo silent = new NodeInfo(2, "ws://n2.test/v1/ws", 0, 0, NOW - 2600); // TTL 5 s: over 2.5 s ago
+        registry.nodes = List.of(node(1, 100, 0.5, 0), silent);
+        assertThat(discovery.choose().ranked()).extracting(NodeInfo::nodeId).containsExactly(1, 2);
+
+        registry.nodes = List.of(new NodeInfo(1, "ws://n1.test/v1/ws", 100, 0.5, NOW - 3000), silent);
+        assertThat(discovery.choose().node().nodeId()).isEqualTo(2);
     }
 
     @Test
