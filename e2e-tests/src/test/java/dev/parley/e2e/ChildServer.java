@@ -15,10 +15,17 @@ final class ChildServer implements AutoCloseable {
     final Path dataDir;
     final int port;
     private final Path log;
+    private final java.util.Map<String, String> extra;
     private Process process;
 
     ChildServer(Path dataDir) throws IOException {
+        this(dataDir, java.util.Map.of());
+    }
+
+    /** A child server with these settings on top of the usual ones. */
+    ChildServer(Path dataDir, java.util.Map<String, String> extra) throws IOException {
         this.dataDir = dataDir;
+        this.extra = extra;
         this.log = dataDir.resolveSibling(dataDir.getFileName() + "-server.log");
         try (ServerSocket s = new ServerSocket(0)) {
             this.port = s.getLocalPort();
@@ -32,7 +39,9 @@ final class ChildServer implements AutoCloseable {
             "--data-dir", dataDir.toString(),
             "--set", "accounts.argon2.memoryKib=1024", "--set", "accounts.argon2.iterations=1",
             "--set", "accounts.loginAttemptsPerIpPerMinute=100000"));
-        ScaledBackends.settingsFor(dataDir).forEach((k, v) -> {
+        java.util.Map<String, String> settings = new java.util.LinkedHashMap<>(ScaledBackends.settingsFor(dataDir));
+        settings.putAll(extra);
+        settings.forEach((k, v) -> {
             cmd.add("--set");
             cmd.add(k + "=" + v);
         });
