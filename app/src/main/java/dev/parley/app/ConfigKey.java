@@ -1,6 +1,7 @@
 package dev.parley.app;
 
 import dev.parley.cluster.kafka.KafkaClusterBusConfig;
+import dev.parley.cluster.redis.RedisNodeRegistryConfig;
 import dev.parley.sessions.redis.RedisSessionRegistryConfig;
 import java.util.List;
 
@@ -26,13 +27,14 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
 
     /** Sections whose sub-keys belong to the chosen backend and are passed to it as they are. */
     static final List<String> BACKEND_SECTIONS = List.of("directory", "messages", "sessions", "bus", "media",
-        "mediaIndex");
+        "mediaIndex", "nodes");
 
     static final List<ConfigKey> ALL = List.of(
         string("server.host", "0.0.0.0", "Address to listen on (0.0.0.0: every interface; 127.0.0.1: this machine only)."),
         integer("server.port", 8080, 0, 65535, "TCP port for HTTP and WebSocket (0 picks a free port)."),
         integer("server.nodeId", 0, 0, 1023, "This node's id, unique in a cluster; part of every message id."),
         integer("server.ioThreads", 0, 0, 256, "Network event loop threads (0: one per core)."),
+        string("server.publicUrl", "auto", "The WebSocket URL clients use to reach this node (ws://host:port/v1/ws, or wss:// behind TLS), handed out by GET /v1/discovery; set it on every node of a cluster. auto: ws://HOST:PORT/v1/ws of the bound address (localhost for 0.0.0.0), and for itself the Host the client asked with."),
         string("dataDir", "data", "Directory for embedded data (SQLite files); relative paths start at the working directory."),
         string("directory.type", "sqlite", "Directory backend (users, devices, conversations, cursors): sqlite, or postgres (keys url, user, password, pool.size, pool.waitMillis: see backend-postgres/README.md)."),
         string("directory.path", "directory.db", "sqlite: database file, relative to dataDir."),
@@ -51,6 +53,12 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         integer("bus.partitions", KafkaClusterBusConfig.DEFAULT_PARTITIONS, 1, 10_000, "kafka: partitions of a new topic (events of one conversation stay in one)."),
         integer("bus.replication", KafkaClusterBusConfig.DEFAULT_REPLICATION, 1, 32, "kafka: replication factor of a new topic (3 in production)."),
         integer("bus.deliveryTimeoutMillis", KafkaClusterBusConfig.DEFAULT_DELIVERY_TIMEOUT_MILLIS, 1000, 3_600_000, "kafka: how long an event is retried while the brokers are unreachable (then dropped: the devices read it from the store on their next sync)."),
+        string("nodes.type", "local", "Node registry behind GET /v1/discovery (live nodes, their URL and load): local (this node only) or redis."),
+        string("nodes.uri", RedisNodeRegistryConfig.DEFAULT_URI, "redis: the server, redis://[:password@]host:port[/db] (rediss:// for TLS); may be the sessions' Redis."),
+        string("nodes.keyPrefix", RedisNodeRegistryConfig.DEFAULT_KEY_PREFIX, "redis: prefix of the registry's key (several deployments may share one Redis)."),
+        integer("nodes.ttlSeconds", RedisNodeRegistryConfig.DEFAULT_TTL_SECONDS, 1, 3600, "redis: seconds after its last heartbeat that a crashed node drops out of discovery."),
+        integer("nodes.heartbeatMillis", RedisNodeRegistryConfig.DEFAULT_HEARTBEAT_MILLIS, 10, 3_599_000, "redis: how often a node announces itself with its current load, ms (less than ttlSeconds); also the longest time to reappear after Redis lost its data."),
+        integer("nodes.timeoutMillis", RedisNodeRegistryConfig.DEFAULT_TIMEOUT_MILLIS, 10, 60_000, "redis: how long a discovery waits for Redis before answering this node itself."),
         string("media.type", "local", "Media blob store: local (files under dataDir) or s3 (an S3-compatible object store)."),
         string("media.path", "media", "local: directory for media files, relative to dataDir."),
         integer("media.maxImageBytes", 16L << 20, 1, 1L << 40, "Largest image upload, bytes (more answers 413)."),

@@ -4,6 +4,9 @@ import dev.parley.accounts.AccountService;
 import dev.parley.cluster.ClusterBus;
 import dev.parley.cluster.ClusterBusProvider;
 import dev.parley.cluster.ClusterRelay;
+import dev.parley.cluster.DiscoveryService;
+import dev.parley.cluster.NodeRegistry;
+import dev.parley.cluster.NodeRegistryProvider;
 import dev.parley.core.Providers;
 import dev.parley.core.Resources;
 import dev.parley.directory.ConversationCache;
@@ -164,11 +167,19 @@ public final class ParleyServer implements AutoCloseable {
         metrics.more().counter("parley.push.overflows", java.util.List.of(), push, PushService::overflows);
         accounts.onDeviceRemoved(push::deviceRemoved);
         metrics.gauge("parley.connections", sessions, LocalSessions::count);
+        var nodesCfg = config.backend("nodes");
+        NodeRegistry nodes = own(Providers.find(NodeRegistryProvider.class, nodesCfg, NodeRegistryProvider::type)
+            .create(nodesCfg, resources));
+        DiscoveryService discovery = new DiscoveryService(nodes, config.nodeId(), sessions::count,
+            DiscoveryService::systemCpuLoad, clock);
         gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, media, push, sessions,
-            blocking, metrics, metrics::scrape),
+            blocking, metrics, metrics::scrape, discovery),
             config.gateway(), clock));
         relay.start();
         gateway.start();
+        String publicUrl = config.string("server.publicUrl");
+        discovery.announce(publicUrl.equals("auto") ? gateway.webSocketUrl() : publicUrl, !publicUrl.equals("auto"));
+        own(discovery); // closed before the gateway: the node leaves discovery before its sockets close
     }
 
     private MediaConfig mediaConfig() {

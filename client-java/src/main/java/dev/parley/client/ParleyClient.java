@@ -50,10 +50,14 @@ import java.util.function.IntFunction;
 public final class ParleyClient implements AutoCloseable {
     /** How often one step of a media upload is tried when the connection breaks or the server answers 5xx. */
     private static final int UPLOAD_ATTEMPTS = 4;
+    /** The longest a discovery request may take (less when the request timeout is shorter). */
+    private static final Duration MAX_DISCOVERY_WAIT = Duration.ofSeconds(5);
 
     private final HttpClient http;
     private final Http rest;
     private final URI baseUrl;
+    /** Discovery requests wait at most this long: a node that does not answer is skipped for the next. */
+    private final Duration discoveryTimeout;
     private final Executor callbacks;
     private final ExecutorService ownedCallbacks;
     private final ScheduledExecutorService timer;
@@ -66,6 +70,8 @@ public final class ParleyClient implements AutoCloseable {
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(options.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build();
         this.rest = new Http(http, baseUrl, options.requestTimeout(), Clock.systemUTC());
+        this.discoveryTimeout = options.requestTimeout().compareTo(MAX_DISCOVERY_WAIT) < 0 ? options.requestTimeout()
+            : MAX_DISCOVERY_WAIT;
         if (options.callbackExecutor() != null) {
             this.callbacks = options.callbackExecutor();
             this.ownedCallbacks = null;
@@ -465,6 +471,42 @@ public final class ParleyClient implements AutoCloseable {
         return rest.raw(method, path, token, jsonBody);
     }
 
+    // ---- discovery
+
+    /**
+     * Which node to connect to ({@code GET /v1/discovery} on this client's base URL): the least-loaded live node of
+     * the cluster; a single node answers itself.
+     */
+    public Discovery discover() {
+        return discover(baseUrl);
+    }
+
+    /**
+     * {@code GET /v1/discovery} on any node ({@code http(s)://host:port}); needs no token.
+     *
+     * @throws ParleyApiException for an answer outside 2xx (404 from a server without discovery)
+     * @throws UncheckedIOException when the node cannot be reached
+     */
+    public Discovery discover(URI nodeBaseUrl) {
+        try {
+            return discoverAsync(nodeBaseUrl).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    /** {@link #discover(URI)} without blocking; completes on the HTTP client's threads. */
+    CompletableFuture<Discovery> discoverAsync(URI nodeBaseUrl) {
+        URI url = URI.create(Http.normalizeBase(nodeBaseUrl) + "/v1/discovery");
+        return rest.rawAsync("GET", url, discoveryTimeout).thenApply(r -> {
+            rest.check(r);
+            return Json.discovery(Json.parse(r.body()));
+        });
+    }
+
     // ---- WebSocket
 
     /** Opens {@code /v1/ws} and authenticates with default options; see {@link #connect(String, ConnectOptions)}. */
@@ -479,9 +521,21 @@ public final class ParleyClient implements AutoCloseable {
      * {@link ConnectOptions#handshakeTimeout()} fails with {@link ParleyTimeoutException}.
      */
     public CompletableFuture<ParleyConnection> connect(String token, ConnectOptions options) {
+        return connect(rest.webSocketUri(), token, options);
+    }
+
+    /**
+     * {@link #connect(String, ConnectOptions)} to another node's WebSocket URL ({@code ws(s)://host:port/v1/ws}, as
+     * {@link #discover} answers); the token is valid on every node of a cluster.
+     */
+    public CompletableFuture<ParleyConnection> connect(URI webSocketUrl, String token, ConnectOptions options) {
+        Objects.requireNonNull(webSocketUrl, "webSocketUrl");
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(options, "options");
-        CompletableFuture<ParleyConnection> ready = ParleyConnection.open(http, rest.webSocketUri(), token, options,
+        if (!"ws".equalsIgnoreCase(webSocketUrl.getScheme()) && !"wss".equalsIgnoreCase(webSocketUrl.getScheme())) {
+            throw new IllegalArgumentException("webSocketUrl: " + webSocketUrl + " (expected: ws:// or wss://)");
+        }
+        CompletableFuture<ParleyConnection> ready = ParleyConnection.open(http, webSocketUrl, token, options,
             callbacks, timer, connections::remove);
         return ready.thenApply(c -> {
             connections.add(c);
@@ -498,13 +552,21 @@ public final class ParleyClient implements AutoCloseable {
      * token is refused; see {@link ParleySession}.
      */
     public ParleySession session(String token, ConnectOptions options) {
-        return new ParleySession(this, token, options, timer, ParleySession.DEFAULT_BASE_DELAY,
-            ParleySession.DEFAULT_MAX_DELAY);
+        return session(token, options, SessionOptions.defaults());
     }
 
     /** {@link #session(String, ConnectOptions)} with another backoff. */
     public ParleySession session(String token, ConnectOptions options, Duration baseDelay, Duration maxDelay) {
-        return new ParleySession(this, token, options, timer, baseDelay, maxDelay);
+        return session(token, options, SessionOptions.defaults().withBackoff(baseDelay, maxDelay));
+    }
+
+    /**
+     * A session with these options: with {@link SessionOptions#withDiscovery discovery}, it asks
+     * {@code GET /v1/discovery} before every connection and connects to the node answered, so that when its node
+     * dies it lands on a live one.
+     */
+    public ParleySession session(String token, ConnectOptions options, SessionOptions sessionOptions) {
+        return new ParleySession(this, token, options, timer, sessionOptions);
     }
 
     /** The connections opened by this client that are still open. */

@@ -63,6 +63,7 @@ public final class ParleyConnection implements AutoCloseable {
     private static final long AUTH_CLOSE_WAIT_MILLIS = 2_000;
     private static final FrameCodec CODEC = FrameCodec.INSTANCE;
 
+    private final URI uri;
     private final ConnectOptions options;
     private final Executor callbacks;
     private final Consumer<ParleyConnection> onClosed;
@@ -87,7 +88,8 @@ public final class ParleyConnection implements AutoCloseable {
     private volatile ScheduledFuture<?> heartbeat;
     private volatile ScheduledFuture<?> handshakeTimer;
 
-    private ParleyConnection(ConnectOptions options, Executor callbacks, Consumer<ParleyConnection> onClosed) {
+    private ParleyConnection(URI uri, ConnectOptions options, Executor callbacks, Consumer<ParleyConnection> onClosed) {
+        this.uri = uri;
         this.options = options;
         this.callbacks = callbacks;
         this.onClosed = onClosed;
@@ -99,7 +101,7 @@ public final class ParleyConnection implements AutoCloseable {
     static CompletableFuture<ParleyConnection> open(HttpClient http, URI uri, String token, ConnectOptions options,
                                                     Executor callbacks, ScheduledExecutorService timer,
                                                     Consumer<ParleyConnection> onClosed) {
-        ParleyConnection c = new ParleyConnection(options, callbacks, onClosed);
+        ParleyConnection c = new ParleyConnection(uri, options, callbacks, onClosed);
         http.newWebSocketBuilder().connectTimeout(options.handshakeTimeout()).buildAsync(uri, c.new Listener())
             .whenComplete((ws, error) -> {
                 if (error != null) {
@@ -135,6 +137,11 @@ public final class ParleyConnection implements AutoCloseable {
     /** The {@code ready} frame that opened this connection. */
     public ServerFrame.Ready ready() {
         return ready;
+    }
+
+    /** The WebSocket URL this connection was opened to (the node it is on). */
+    public URI uri() {
+        return uri;
     }
 
     /** The authenticated user's id. */

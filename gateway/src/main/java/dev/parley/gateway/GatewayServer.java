@@ -72,6 +72,20 @@ public final class GatewayServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
+    /**
+     * The WebSocket URL of this server as its bound address gives it, {@code ws://host:port/v1/ws}: for a wildcard
+     * address ({@code 0.0.0.0}, {@code ::}) the host is {@code localhost}, which only this machine reaches.
+     */
+    public String webSocketUrl() {
+        String host = config.host().trim();
+        if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.equals("*")) {
+            host = "localhost";
+        } else if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]"; // an IPv6 literal
+        }
+        return "ws://" + host + ":" + port() + GatewayInitializer.WS_PATH;
+    }
+
     /** Stops accepting, closes every WebSocket with 1001, and stops the event loops. */
     @Override
     public void close() {

@@ -127,6 +127,11 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         : HttpResponses.error(ErrorCode.UNAVAILABLE, "starting or stopping");
                 }
                 break;
+            case "discovery":
+                if (p.length == 3 && m.equals(HttpMethod.GET)) {
+                    return DiscoveryRoute.answer(services.discovery(), req);
+                }
+                break;
             case "accounts":
                 if (p.length == 3 && m.equals(HttpMethod.POST)) {
                     JsonNode b = body(req);
@@ -585,6 +590,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     /** Every route and its methods, for the answer to a request that matches a path but not its method. */
     private static final Map<java.util.regex.Pattern, String> ROUTES = Map.ofEntries(
         Map.entry(route("/v1/health"), "GET"),
+        Map.entry(route("/v1/discovery"), "GET"),
         Map.entry(route("/v1/accounts"), "POST"),
         Map.entry(route("/v1/sessions"), "POST"),
         Map.entry(route("/v1/sessions/current"), "DELETE"),

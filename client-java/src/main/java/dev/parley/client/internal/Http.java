@@ -34,7 +34,12 @@ public final class Http {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    static String normalizeBase(URI baseUrl) {
+    /**
+     * {@code baseUrl} without trailing slashes.
+     *
+     * @throws IllegalArgumentException unless it is an http(s) URL without query or fragment
+     */
+    public static String normalizeBase(URI baseUrl) {
         Objects.requireNonNull(baseUrl, "baseUrl");
         String scheme = baseUrl.getScheme();
         if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
@@ -61,8 +66,58 @@ public final class Http {
 
     /** The {@code ws://} or {@code wss://} URI of {@code /v1/ws}. */
     public URI webSocketUri() {
+        return webSocketUri(base);
+    }
+
+    /** The {@code ws://} or {@code wss://} URI of {@code /v1/ws} on the server at {@code baseUrl}. */
+    public static URI webSocketUri(URI baseUrl) {
+        return webSocketUri(normalizeBase(baseUrl));
+    }
+
+    private static URI webSocketUri(String base) {
         return URI.create((base.regionMatches(true, 0, "https:", 0, 6) ? "wss:" + base.substring(6)
             : "ws:" + base.substring(5)) + "/v1/ws");
+    }
+
+    /**
+     * The base URL ({@code http(s)://host:port}, and any path prefix) of a node's WebSocket URL
+     * ({@code ws(s)://host:port/v1/ws}), or {@code null} when it does not end with {@code /v1/ws}.
+     */
+    public static URI baseOfWebSocket(URI ws) {
+        String s = ws.toString();
+        if (ws.getRawQuery() != null || ws.getRawFragment() != null || !s.endsWith("/v1/ws")) {
+            return null;
+        }
+        String base = s.substring(0, s.length() - "/v1/ws".length());
+        if (base.regionMatches(true, 0, "wss:", 0, 4)) {
+            return URI.create("https:" + base.substring(4));
+        }
+        if (base.regionMatches(true, 0, "ws:", 0, 3)) {
+            return URI.create("http:" + base.substring(3));
+        }
+        return null;
+    }
+
+    /**
+     * Sends a request without blocking; the future fails with an {@link UncheckedIOException} when the server
+     * cannot be reached.
+     *
+     * @param url     an absolute URL
+     * @param timeout how long the answer may take
+     */
+    public java.util.concurrent.CompletableFuture<RawResponse> rawAsync(String method, URI url, Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout)
+            .method(method, HttpRequest.BodyPublishers.noBody()).header("Accept", "application/json").build();
+        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+            .handle((r, e) -> {
+                if (e != null) {
+                    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e;
+                    throw new UncheckedIOException(method + " " + url + ": " + cause.getMessage(),
+                        cause instanceof IOException io ? io : new IOException(cause));
+                }
+                return new RawResponse(r.statusCode(), r.body(), r.headers().map());
+            });
     }
 
     /** Percent-encodes one path segment or query value. */

@@ -7,6 +7,7 @@ import dev.parley.client.Account;
 import dev.parley.client.ConversationSummary;
 import dev.parley.client.Credentials;
 import dev.parley.client.Device;
+import dev.parley.client.Discovery;
 import dev.parley.client.GroupInfo;
 import dev.parley.client.GroupMember;
 import dev.parley.client.HistoryPage;
@@ -21,6 +22,8 @@ import dev.parley.client.UserProfile;
 import dev.parley.protocol.FrameCodec;
 import dev.parley.protocol.MediaRef;
 import dev.parley.protocol.ServerFrame;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -123,6 +126,35 @@ public final class Json {
         List<T> out = new ArrayList<>(array.size());
         array.forEach(e -> out.add(mapper.apply(e)));
         return List.copyOf(out);
+    }
+
+    /** The answer of {@code GET /v1/discovery}; without a {@code nodes} list, the chosen node alone. */
+    public static Discovery discovery(JsonNode n) {
+        URI url = webSocketUrl(required(n, "url"), n);
+        int nodeId = n.path("nodeId").asInt();
+        List<Discovery.Node> nodes = new ArrayList<>();
+        JsonNode list = n.get("nodes");
+        if (list != null && list.isArray()) {
+            for (JsonNode e : list) {
+                nodes.add(new Discovery.Node(e.path("nodeId").asInt(), webSocketUrl(required(e, "url"), n)));
+            }
+        }
+        if (nodes.isEmpty()) {
+            nodes.add(new Discovery.Node(nodeId, url));
+        }
+        return new Discovery(url, nodeId, nodes);
+    }
+
+    private static URI webSocketUrl(String raw, JsonNode answer) {
+        try {
+            URI u = new URI(raw);
+            if (("ws".equalsIgnoreCase(u.getScheme()) || "wss".equalsIgnoreCase(u.getScheme())) && u.getHost() != null) {
+                return u;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw new ParleyException("discovery: \"" + raw + "\" is not a ws:// or wss:// URL in: " + answer);
     }
 
     public static Account account(JsonNode n) {

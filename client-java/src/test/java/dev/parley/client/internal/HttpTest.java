@@ -24,6 +24,18 @@ class HttpTest {
     }
 
     @Test
+    void theBaseOfAWebSocketUrlIsItsInverse() {
+        assertThat(Http.baseOfWebSocket(URI.create("ws://127.0.0.1:8080/v1/ws")))
+            .isEqualTo(URI.create("http://127.0.0.1:8080"));
+        assertThat(Http.baseOfWebSocket(URI.create("wss://chat.example/parley/v1/ws")))
+            .isEqualTo(URI.create("https://chat.example/parley"));
+        assertThat(Http.webSocketUri(Http.baseOfWebSocket(URI.create("wss://chat.example/parley/v1/ws"))))
+            .isEqualTo(URI.create("wss://chat.example/parley/v1/ws"));
+        assertThat(Http.baseOfWebSocket(URI.create("ws://h/socket"))).isNull();
+        assertThat(Http.baseOfWebSocket(URI.create("ws://h/v1/ws?x=1"))).isNull();
+    }
+
+    @Test
     void resolvesPathsAndKeepsAbsoluteUrls() {
         Http h = http("http://h:1/");
         assertThat(h.resolve("/v1/health")).isEqualTo(URI.create("http://h:1/v1/health"));
