@@ -56,12 +56,22 @@ class ClusterTest {
     private static final Duration T = Duration.ofSeconds(30);
     private static final List<ChildServer> NODES = new ArrayList<>();
     private static Path dir;
+    private static String topic;
 
     @BeforeAll
     static void startCluster() throws Exception {
         dir = Files.createTempDirectory("parley-cluster");
-        String topic = KafkaExtension.broker().newTopic();
+        topic = KafkaExtension.broker().newTopic();
         for (int n = 1; n <= 3; n++) {
+            NODES.add(newNode(n));
+        }
+        for (ChildServer node : NODES) {
+            node.start();
+        }
+    }
+
+    private static ChildServer newNode(int n) throws java.io.IOException {
+        {
             Map<String, String> settings = new HashMap<>();
             settings.put("server.nodeId", Integer.toString(n));
             settings.put("bus.type", "kafka");
@@ -75,10 +85,7 @@ class ClusterTest {
             settings.put("nodes.keyPrefix", topic + ":");
             settings.put("nodes.ttlSeconds", "3");
             settings.put("sync.cursorFlushMillis", "50");
-            NODES.add(new ChildServer(dir.resolve("node" + n), settings));
-        }
-        for (ChildServer node : NODES) {
-            node.start();
+            return new ChildServer(dir.resolve("node" + n), settings);
         }
     }
 
@@ -261,6 +268,73 @@ class ClusterTest {
             assertThat(reconnectMs).isLessThan(15_000);
         } finally {
             sessions.forEach(ParleySession::close);
+        }
+    }
+
+    /** With connections open on the live nodes, a node that joins gets the next connections from discovery. */
+    @Test
+    @Order(3)
+    void aFourthNodeGetsTheNewConnections() throws Exception {
+        List<ChildServer> live = NODES.stream().filter(ChildServer::isAlive).toList();
+        List<ParleyConnection> open = new ArrayList<>();
+        try (ParleyClient client = ParleyClient.create(live.get(0).uri())) {
+            for (ChildServer n : live) {
+                try (ParleyClient c = ParleyClient.create(n.uri())) {
+                    for (int i = 0; i < 2; i++) {
+                        Account a = newUser(client, "busy");
+                        ParleyConnection conn = c.connect(a.device().token()).join();
+                        conn.awaitSynced(T);
+                        open.add(conn);
+                    }
+                }
+            }
+            ChildServer fourth = newNode(4);
+            NODES.add(fourth);
+            fourth.start();
+
+            await().atMost(T).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(client.discover().nodes()).anyMatch(n -> n.url().getPort() == fourth.port));
+            // Each answer counts as a client sent to the chosen node until that node's next heartbeat (1 s here):
+            // let the polling above be forgotten.
+            Thread.sleep(2_000);
+            Account newcomer = newUser(client, "newcomer");
+            try (ParleySession s = client.session(newcomer.device().token(), ConnectOptions.defaults(),
+                SessionOptions.defaults().withDiscovery(live.get(0).uri()))) {
+                assertThat(s.awaitConnected(T).uri().getPort()).isEqualTo(fourth.port);
+            }
+        } finally {
+            open.forEach(ParleyConnection::close);
+        }
+    }
+
+    /**
+     * The nginx configuration of docs/nginx/parley.conf, run by Debian's nginx in front of every node, the killed one
+     * included: registration, login and chat work through it, WebSockets are proxied, and the dead node is skipped.
+     */
+    @Test
+    @Order(4)
+    void theDocumentedNginxConfigurationProxiesRestAndWebSocketsToLiveNodes() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(Nginx.BINARY)),
+            "nginx is not installed (.ci/run installs it)");
+        try (Nginx nginx = Nginx.start(dir.resolve("nginx"), NODES.stream().map(n -> n.port).toList());
+             ParleyClient client = ParleyClient.create(nginx.uri())) {
+            Account alice = newUser(client, "alice");
+            Account bob = newUser(client, "bob");
+            List<Credentials> devices = List.of(alice.device(), bob.device(),
+                client.login(alice.username(), PASSWORD, "laptop"), client.login(bob.username(), PASSWORD, "laptop"));
+            List<ParleyConnection> conns = new ArrayList<>();
+            for (Credentials d : devices) { // more connections than live nodes: some would go to the dead one
+                conns.add(client.connect(d.token()).join());
+            }
+            for (ParleyConnection c : conns) {
+                c.awaitSynced(T);
+            }
+            ServerFrame.Sent sent = conns.get(0).sendToUser(bob.id(), "through nginx").join();
+            for (ParleyConnection c : List.of(conns.get(1), conns.get(3))) {
+                assertThat(c.awaitFrame(ServerFrame.Message.class, T).seq()).isEqualTo(sent.seq());
+            }
+            assertThat(conns.get(2).awaitFrame(ServerFrame.Message.class, T).body()).isEqualTo("through nginx");
+            conns.forEach(ParleyConnection::close);
         }
     }
 
