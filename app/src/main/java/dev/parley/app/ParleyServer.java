@@ -167,6 +167,9 @@ public final class ParleyServer implements AutoCloseable {
         metrics.more().counter("parley.push.overflows", java.util.List.of(), push, PushService::overflows);
         accounts.onDeviceRemoved(push::deviceRemoved);
         metrics.gauge("parley.connections", sessions, LocalSessions::count);
+        metrics.more().counter("parley.cluster.gap.reads", java.util.List.of(), relay, ClusterRelay::gapReads);
+        metrics.more().counter("parley.cluster.duplicates", java.util.List.of(), relay, ClusterRelay::duplicates);
+        metrics.more().counter("parley.cluster.bad.events", java.util.List.of(), relay, ClusterRelay::badEvents);
         var nodesCfg = config.backend("nodes");
         NodeRegistry nodes = own(Providers.find(NodeRegistryProvider.class, nodesCfg, NodeRegistryProvider::type)
             .create(nodesCfg, resources));
