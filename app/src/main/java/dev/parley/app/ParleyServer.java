@@ -174,7 +174,7 @@ public final class ParleyServer implements AutoCloseable {
         NodeRegistry nodes = own(Providers.find(NodeRegistryProvider.class, nodesCfg, NodeRegistryProvider::type)
             .create(nodesCfg, resources));
         DiscoveryService discovery = new DiscoveryService(nodes, config.nodeId(), sessions::count,
-            DiscoveryService::processCpuLoad, clock);
+            DiscoveryService::systemCpuLoad, clock);
         gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, media, push, sessions,
             blocking, metrics, metrics::scrape, discovery),
             config.gateway(), clock));
