@@ -2,6 +2,7 @@ package dev.parley.app;
 
 import dev.parley.cluster.kafka.KafkaClusterBusConfig;
 import dev.parley.cluster.redis.RedisNodeRegistryConfig;
+import dev.parley.redis.RedisSupport;
 import dev.parley.sessions.redis.RedisSessionRegistryConfig;
 import java.util.List;
 
@@ -42,8 +43,8 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         string("messages.path", "messages.db", "sqlite: database file, relative to dataDir."),
         integer("messages.batch.max", 2048, 1, 100_000, "sqlite: most messages written in one transaction (one fsync); cassandra: most queued appends a writer takes at once."),
         string("sessions.type", "memory", "Session registry (which node holds which device) and presence between nodes: memory (one node) or redis."),
-        string("sessions.uri", RedisSessionRegistryConfig.DEFAULT_URI, "redis: the server, redis://[:password@]host:port[/db] (rediss:// for TLS)."),
-        string("sessions.keyPrefix", RedisSessionRegistryConfig.DEFAULT_KEY_PREFIX, "redis: prefix of every key and channel (several deployments may share one Redis)."),
+        string("sessions.uri", RedisSupport.DEFAULT_URI, "redis: the server, redis://[:password@]host:port[/db] (rediss:// for TLS)."),
+        string("sessions.keyPrefix", RedisSupport.DEFAULT_KEY_PREFIX, "redis: prefix of every key and channel (several deployments may share one Redis)."),
         integer("sessions.ttlSeconds", RedisSessionRegistryConfig.DEFAULT_TTL_SECONDS, 2, 3600, "redis: seconds a crashed node's connections still count as connected."),
         integer("sessions.refreshSeconds", RedisSessionRegistryConfig.DEFAULT_REFRESH_SECONDS, 1, 3599, "redis: seconds between rewrites of a node's entries (less than ttlSeconds); also the longest time to recover from a Redis that lost its data."),
         integer("sessions.timeoutMillis", RedisSessionRegistryConfig.DEFAULT_TIMEOUT_MILLIS, 10, 60_000, "redis: how long a lookup waits for Redis before failing."),
@@ -54,8 +55,8 @@ record ConfigKey(String name, String defaultValue, Long min, Long max, String he
         integer("bus.replication", KafkaClusterBusConfig.DEFAULT_REPLICATION, 1, 32, "kafka: replication factor of a new topic (3 in production)."),
         integer("bus.deliveryTimeoutMillis", KafkaClusterBusConfig.DEFAULT_DELIVERY_TIMEOUT_MILLIS, 1000, 3_600_000, "kafka: how long an event is retried while the brokers are unreachable (then dropped: the devices read it from the store on their next sync)."),
         string("nodes.type", "local", "Node registry behind GET /v1/discovery (live nodes, their URL and load): local (this node only) or redis."),
-        string("nodes.uri", RedisNodeRegistryConfig.DEFAULT_URI, "redis: the server, redis://[:password@]host:port[/db] (rediss:// for TLS); may be the sessions' Redis."),
-        string("nodes.keyPrefix", RedisNodeRegistryConfig.DEFAULT_KEY_PREFIX, "redis: prefix of the registry's key (several deployments may share one Redis)."),
+        string("nodes.uri", RedisSupport.DEFAULT_URI, "redis: the server, redis://[:password@]host:port[/db] (rediss:// for TLS); may be the sessions' Redis."),
+        string("nodes.keyPrefix", RedisSupport.DEFAULT_KEY_PREFIX, "redis: prefix of the registry's key (several deployments may share one Redis)."),
         integer("nodes.ttlSeconds", RedisNodeRegistryConfig.DEFAULT_TTL_SECONDS, 1, 3600, "redis: seconds after its last heartbeat that a crashed node drops out of discovery."),
         integer("nodes.heartbeatMillis", RedisNodeRegistryConfig.DEFAULT_HEARTBEAT_MILLIS, 10, 3_599_000, "redis: how often a node announces itself with its current load, ms (less than ttlSeconds); also the longest time to reappear after Redis lost its data."),
         integer("nodes.timeoutMillis", RedisNodeRegistryConfig.DEFAULT_TIMEOUT_MILLIS, 10, 60_000, "redis: how long a discovery waits for Redis before answering this node itself."),

@@ -5,15 +5,12 @@ import dev.parley.cluster.NodeLoad;
 import dev.parley.cluster.NodeRegistry;
 import dev.parley.core.StorageException;
 import dev.parley.protocol.ErrorCode;
-import io.lettuce.core.ClientOptions;
+import dev.parley.redis.RedisSupport;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,7 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -89,20 +85,8 @@ public final class RedisNodeRegistry implements NodeRegistry {
         this.config = config;
         this.clock = clock;
         this.key = config.keyPrefix() + "nodes";
-        RedisURI uri = RedisURI.create(config.uri());
-        uri.setTimeout(config.timeout());
-        client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-            .autoReconnect(true)
-            // fail at once while Redis is away instead of queueing: the next heartbeat writes the entry anyway
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
-            .build());
-        heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "parley-redis-nodes");
-            t.setDaemon(true);
-            return t;
-        });
+        client = RedisSupport.client(config.uri(), config.timeout());
+        heartbeats = RedisSupport.thread("parley-redis-nodes");
         try {
             connection = client.connect();
             redis = connection.async();
@@ -110,16 +94,14 @@ public final class RedisNodeRegistry implements NodeRegistry {
             heartbeats.shutdownNow();
             client.shutdown();
             throw new StorageException(ErrorCode.UNAVAILABLE, "nodes: cannot connect to Redis at "
-                + redact(config.uri()) + ": " + e.getMessage(), e);
+                + RedisSupport.redact(config.uri()) + ": " + e.getMessage(), e);
         }
         // after a reconnect Redis may have lost everything (restart without persistence): write the entry now
-        reconnects = client.getResources().eventBus().get()
-            .filter(ConnectionActivatedEvent.class::isInstance)
-            .subscribe(e -> {
-                if (!closed && self != null) {
-                    heartbeats.execute(this::heartbeat);
-                }
-            }, e -> log.debug("connection events ended", e));
+        reconnects = RedisSupport.onReconnect(client, () -> {
+            if (!closed && self != null) {
+                heartbeats.execute(this::heartbeat);
+            }
+        });
     }
 
     @Override
@@ -296,8 +278,4 @@ public final class RedisNodeRegistry implements NodeRegistry {
         });
     }
 
-    private static String redact(java.net.URI uri) {
-        String s = uri.toString();
-        return uri.getUserInfo() == null ? s : s.replace(uri.getRawUserInfo() + "@", "***@");
-    }
 }

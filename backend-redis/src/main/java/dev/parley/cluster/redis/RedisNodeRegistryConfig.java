@@ -1,6 +1,7 @@
 package dev.parley.cluster.redis;
 
 import dev.parley.core.BackendConfig;
+import dev.parley.redis.RedisSupport;
 import java.net.URI;
 import java.time.Duration;
 
@@ -17,8 +18,6 @@ import java.time.Duration;
  */
 public record RedisNodeRegistryConfig(URI uri, String keyPrefix, Duration ttl, Duration heartbeat,
                                       Duration timeout) {
-    public static final String DEFAULT_URI = "redis://127.0.0.1:6379";
-    public static final String DEFAULT_KEY_PREFIX = "parley:";
     public static final int DEFAULT_TTL_SECONDS = 5;
     public static final int DEFAULT_HEARTBEAT_MILLIS = 1000;
     public static final int DEFAULT_TIMEOUT_MILLIS = 1000;
@@ -31,18 +30,7 @@ public record RedisNodeRegistryConfig(URI uri, String keyPrefix, Duration ttl, D
     }
 
     public static RedisNodeRegistryConfig from(BackendConfig c) {
-        String raw = c.get("uri", DEFAULT_URI);
-        URI uri;
-        try {
-            uri = URI.create(raw.trim());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(c.section() + ".uri: \"" + raw + "\" (expected: redis://host:port)");
-        }
-        if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
-            throw new IllegalArgumentException(c.section() + ".uri: \"" + raw + "\" (expected: redis://host:port "
-                + "or rediss://host:port)");
-        }
-        return new RedisNodeRegistryConfig(uri, c.get("keyPrefix", DEFAULT_KEY_PREFIX),
+        return new RedisNodeRegistryConfig(RedisSupport.uri(c), c.get("keyPrefix", RedisSupport.DEFAULT_KEY_PREFIX),
             Duration.ofSeconds(c.getInt("ttlSeconds", DEFAULT_TTL_SECONDS, 1, 3600)),
             Duration.ofMillis(c.getInt("heartbeatMillis", DEFAULT_HEARTBEAT_MILLIS, 10, 3_599_000)),
             Duration.ofMillis(c.getInt("timeoutMillis", DEFAULT_TIMEOUT_MILLIS, 10, 60_000)));

@@ -2,19 +2,16 @@ package dev.parley.sessions.redis;
 
 import dev.parley.core.StorageException;
 import dev.parley.protocol.ErrorCode;
+import dev.parley.redis.RedisSupport;
 import dev.parley.sessions.PresenceChange;
 import dev.parley.sessions.SessionEntry;
 import dev.parley.sessions.SessionRegistry;
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Clock;
@@ -26,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,20 +88,8 @@ public final class RedisSessionRegistry implements SessionRegistry {
         this.config = config;
         this.clock = clock;
         this.presenceChannel = config.keyPrefix() + "presence";
-        RedisURI uri = RedisURI.create(config.uri());
-        uri.setTimeout(config.timeout());
-        client = RedisClient.create(uri);
-        client.setOptions(ClientOptions.builder()
-            .autoReconnect(true)
-            // fail at once while Redis is away instead of queueing without bound: refreshes repair writes
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .timeoutOptions(TimeoutOptions.enabled(config.timeout()))
-            .build());
-        refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "parley-redis-sessions");
-            t.setDaemon(true);
-            return t;
-        });
+        client = RedisSupport.client(config.uri(), config.timeout());
+        refresher = RedisSupport.thread("parley-redis-sessions");
         try {
             connection = client.connect();
             redis = connection.async();
@@ -123,18 +107,16 @@ public final class RedisSessionRegistry implements SessionRegistry {
             refresher.shutdownNow();
             client.shutdown();
             throw new StorageException(ErrorCode.UNAVAILABLE, "sessions: cannot connect to Redis at "
-                + redact(config.uri()) + ": " + e.getMessage(), e);
+                + RedisSupport.redact(config.uri()) + ": " + e.getMessage(), e);
         }
         long every = config.refresh().toMillis();
         refresher.scheduleWithFixedDelay(this::refresh, every, every, TimeUnit.MILLISECONDS);
         // after a reconnect Redis may have lost everything (restart without persistence): write our entries again now
-        reconnects = client.getResources().eventBus().get()
-            .filter(ConnectionActivatedEvent.class::isInstance)
-            .subscribe(e -> {
-                if (!closed) {
-                    refresher.execute(this::refresh);
-                }
-            }, e -> log.debug("connection events ended", e));
+        reconnects = RedisSupport.onReconnect(client, () -> {
+            if (!closed) {
+                refresher.execute(this::refresh);
+            }
+        });
     }
 
     @Override
@@ -353,8 +335,4 @@ public final class RedisSessionRegistry implements SessionRegistry {
         }
     }
 
-    private static String redact(java.net.URI uri) {
-        String s = uri.toString();
-        return uri.getUserInfo() == null ? s : s.replace(uri.getRawUserInfo() + "@", "***@");
-    }
 }
