@@ -2,9 +2,7 @@ package dev.parley.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +46,7 @@ public final class CassandraExtension implements BeforeAllCallback {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(
         CassandraExtension.class);
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     private static final int ATTEMPTS = 3;
     private static final AtomicInteger KEYSPACES = new AtomicInteger();
     private static volatile Server server;
@@ -164,7 +163,7 @@ public final class CassandraExtension implements BeforeAllCallback {
                     + "\n--- stdout:\n" + ServerFiles.tail(dir.resolve("stdout.log")));
             } else {
                 resume(); // a paused JVM does not handle SIGTERM
-                stop(process);
+                ServerFiles.stop(process, STOP_TIMEOUT);
             }
             if (System.getProperty("cassandra.keep") == null) {
                 ServerFiles.deleteTree(dir);
@@ -186,7 +185,7 @@ public final class CassandraExtension implements BeforeAllCallback {
     }
 
     private static Server start() {
-        Path classpath = classpathFile();
+        Path classpath = ServerFiles.classpathFile("cassandra");
         String java = System.getProperty("cassandra.java", DEFAULT_JAVA);
         if (!Files.isExecutable(Path.of(java))) {
             throw new IllegalStateException("cassandra.java: " + java + " is not an executable (expected: a JDK 17 "
@@ -234,7 +233,8 @@ public final class CassandraExtension implements BeforeAllCallback {
                         + "%d ms (attempt %d)%n", process.pid(), nativePort, startTime.toMillis(), attempt);
                     return new Server(dir, process, nativePort, startTime);
                 }
-                stop(process); // most likely a port was taken between our probe and its bind: try others
+                // most likely a port was taken between our probe and its bind: try others
+                ServerFiles.stop(process, STOP_TIMEOUT);
             }
         } catch (IOException e) {
             ServerFiles.deleteTree(dir);
@@ -340,7 +340,7 @@ public final class CassandraExtension implements BeforeAllCallback {
             if (!process.isAlive()) {
                 return false;
             }
-            if (logSays(log, "Startup complete") && accepts(port)) {
+            if (logSays(log, "Startup complete") && ServerFiles.accepts(port)) {
                 return true;
             }
             Thread.sleep(100);
@@ -353,50 +353,6 @@ public final class CassandraExtension implements BeforeAllCallback {
             return Files.exists(log) && Files.readString(log).contains(text);
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** The class path file the cassandra-server module writes, from the system property or above the working dir. */
-    private static Path classpathFile() {
-        String configured = System.getProperty("cassandra.classpath");
-        if (configured != null) {
-            Path p = Path.of(configured);
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalStateException("cassandra.classpath: " + p + " does not exist (expected: the file "
-                    + "written by the cassandra-server module's build)");
-            }
-            return p;
-        }
-        Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path d = start; d != null; d = d.getParent()) {
-            Path candidate = d.resolve("cassandra-server/target/cassandra.classpath");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("cassandra-server/target/cassandra.classpath not found above " + start
-            + " (expected: written by building the cassandra-server module, e.g. mvn -pl <module> -am verify from the "
-            + "project root)");
-    }
-
-    private static void stop(Process process) {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -2,9 +2,6 @@ package dev.parley.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -149,7 +146,7 @@ public final class KafkaExtension implements BeforeAllCallback {
                 System.err.println("KafkaExtension: the broker (pid " + process.pid() + ") had exited with "
                     + process.exitValue() + "; its log ends with:\n" + logTail());
             }
-            destroy(process);
+            ServerFiles.stop(process, STOP_TIMEOUT);
             removeReaper();
             process = null;
         }
@@ -188,7 +185,7 @@ public final class KafkaExtension implements BeforeAllCallback {
                 reaper = new Thread(p::destroyForcibly, "kafka-reaper");
                 Runtime.getRuntime().addShutdownHook(reaper);
                 if (!awaitReady(p, log, logStart)) {
-                    destroy(p);
+                    ServerFiles.stop(p, STOP_TIMEOUT);
                     removeReaper();
                     process = null;
                     throw new IllegalStateException("Kafka did not start on 127.0.0.1:" + port + " within "
@@ -208,7 +205,7 @@ public final class KafkaExtension implements BeforeAllCallback {
                 if (!p.isAlive()) {
                     return false;
                 }
-                if (logSaysSince(log, logStart, READY) && accepts(port)) {
+                if (logSaysSince(log, logStart, READY) && ServerFiles.accepts(port)) {
                     return true;
                 }
                 Thread.sleep(50);
@@ -231,7 +228,7 @@ public final class KafkaExtension implements BeforeAllCallback {
 
         /** Formats the storage and starts a broker; tries other ports when the first ones were taken meanwhile. */
         static Broker create() {
-            Path classpath = classpathFile();
+            Path classpath = ServerFiles.classpathFile("kafka");
             String java = java();
             Path dir;
             String cp;
@@ -403,49 +400,5 @@ public final class KafkaExtension implements BeforeAllCallback {
             return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8)
                 .contains(text);
         }
-    }
-
-    private static boolean accepts(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static void destroy(Process process) {
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The class path file the kafka-server module writes, from the system property or above the working dir. */
-    private static Path classpathFile() {
-        String configured = System.getProperty("kafka.classpath");
-        if (configured != null) {
-            Path p = Path.of(configured);
-            if (!Files.isRegularFile(p)) {
-                throw new IllegalStateException("kafka.classpath: " + p + " does not exist (expected: the file "
-                    + "written by the kafka-server module's build)");
-            }
-            return p;
-        }
-        Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path d = start; d != null; d = d.getParent()) {
-            Path candidate = d.resolve("kafka-server/target/kafka.classpath");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("kafka-server/target/kafka.classpath not found above " + start
-            + " (expected: written by building the kafka-server module, e.g. mvn -pl <module> -am verify from the "
-            + "project root)");
     }
 }

@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
-/** What every test server extension needs: a free loopback port, the end of its log, its directory removed. */
+/**
+ * What every test server extension needs: a free loopback port, a probe of it, the end of its log, its directory
+ * removed; for servers run as child JVMs, their class path file and a bounded stop.
+ */
 final class ServerFiles {
     private ServerFiles() {
     }
@@ -66,5 +69,55 @@ final class ServerFiles {
         } catch (IOException | UncheckedIOException e) {
             // left behind
         }
+    }
+
+    /** Whether something accepts TCP connections on the loopback port. */
+    static boolean accepts(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGTERM, then SIGKILL if the process has not ended within {@code grace}. */
+    static void stop(Process process, java.time.Duration grace) {
+        process.destroy();
+        try {
+            if (!process.waitFor(grace.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The class path file that the pom-only module {@code <server>-server} writes ({@code target/<server>.classpath}):
+     * from the system property {@code <server>.classpath}, else found above the working directory.
+     */
+    static Path classpathFile(String server) {
+        String property = server + ".classpath";
+        String configured = System.getProperty(property);
+        if (configured != null) {
+            Path p = Path.of(configured);
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalStateException(property + ": " + p + " does not exist (expected: the file written by "
+                    + "the " + server + "-server module's build)");
+            }
+            return p;
+        }
+        String relative = server + "-server/target/" + property;
+        Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        for (Path d = start; d != null; d = d.getParent()) {
+            Path candidate = d.resolve(relative);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException(relative + " not found above " + start + " (expected: written by building the "
+            + server + "-server module, e.g. mvn -pl <module> -am verify from the project root)");
     }
 }
