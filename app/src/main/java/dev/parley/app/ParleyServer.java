@@ -173,6 +173,11 @@ public final class ParleyServer implements AutoCloseable {
         var nodesCfg = config.backend("nodes");
         NodeRegistry nodes = own(Providers.find(NodeRegistryProvider.class, nodesCfg, NodeRegistryProvider::type)
             .create(nodesCfg, resources));
+        if (nodes.connectsNodes() && !bus.connectsNodes()) {
+            log.warn("nodes.type {} lists other nodes, but bus.type is {}: messages for devices on other nodes reach "
+                + "them only at their next sync; set bus.type: kafka on every node of a cluster", nodesCfg.type(),
+                busCfg.type());
+        }
         DiscoveryService discovery = new DiscoveryService(nodes, config.nodeId(), sessions::count,
             DiscoveryService::systemCpuLoad, clock);
         gateway = own(new GatewayServer(new Services(accounts, messaging, groups, sync, receipts, presence, media, push, sessions,

@@ -73,11 +73,6 @@ public final class ClusterRelay implements AutoCloseable {
         }
     }
 
-    /** Whether other nodes are reachable through the bus. */
-    public boolean clustered() {
-        return clustered;
-    }
-
     /**
      * A message stored on this node (called on the store's thread, in seq order per conversation): written to every
      * other device of {@code members} and {@code alsoTo}, on every node.
@@ -155,7 +150,7 @@ public final class ClusterRelay implements AutoCloseable {
             switch (event) {
                 case ClusterEvent.NewMessage m -> received(m);
                 case ClusterEvent.ToUsers t -> writeToUsers(asList(t.users()), t.exceptUser(), t.exceptDevice(),
-                    received(t.frame()), t.sheddable());
+                    decodeFrame(t.frame()), t.sheddable());
                 case ClusterEvent.CloseDevice c -> sessions.closeDevice(c.userId(), c.deviceId(), c.code(),
                     c.reason());
             }
@@ -170,7 +165,7 @@ public final class ClusterRelay implements AutoCloseable {
             // A membership or name change: read it before delivering, so this node's sends see the new members.
             conversations.reload(m.conversationId());
         }
-        sequencer.offer(m.conversationId(), m.seq(), new Pending(received(m.frame()), m.senderDeviceId(),
+        sequencer.offer(m.conversationId(), m.seq(), new Pending(decodeFrame(m.frame()), m.senderDeviceId(),
             m.senderUserId(), asList(m.members()), asList(m.alsoTo())));
     }
 
@@ -230,7 +225,7 @@ public final class ClusterRelay implements AutoCloseable {
         });
     }
 
-    private static OutboundFrame received(byte[] json) {
+    private static OutboundFrame decodeFrame(byte[] json) {
         try {
             return OutboundFrame.ofJson(json);
         } catch (ProtocolException e) {

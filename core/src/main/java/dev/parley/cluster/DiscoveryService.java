@@ -183,20 +183,6 @@ public final class DiscoveryService implements AutoCloseable {
         return 0;
     }
 
-    /**
-     * The share of this machine's CPU that this process used since the previous call, 0.0 to 1.0 (0 when unknown):
-     * the node's own load, which stays meaningful when several nodes (or other servers) share one machine, where
-     * the machine's load would look the same from every node.
-     */
-    public static double processCpuLoad() {
-        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
-            double load = sun.getProcessCpuLoad();
-            return load >= 0 ? Math.min(load, 1) : 0;
-        }
-        return 0;
-    }
-
     /** Leaves the registry: other nodes stop sending clients here. */
     @Override
     public void close() {
