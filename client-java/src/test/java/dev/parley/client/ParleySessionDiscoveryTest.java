@@ -115,7 +115,10 @@ class ParleySessionDiscoveryTest {
 
     @Test
     void theSessionConnectsWhereDiscoveryPointsAndMovesOnWhenThatNodeDies() throws Exception {
-        try (ParleySession s = session(SessionOptions.defaults().withDiscovery())) {
+        // Short retries: this is about where the session goes, not how long it waits (the default backoff grows to
+        // 30 s, and a loaded CI machine once took more than the 10 s allowed here).
+        try (ParleySession s = session(SessionOptions.defaults().withDiscovery()
+            .withBackoff(Duration.ofMillis(50), Duration.ofMillis(500)))) {
             ParleyConnection first = s.awaitConnected(WAIT);
             assertThat(first.uri()).isEqualTo(ws(nodeA));
 
